@@ -1,0 +1,65 @@
+// The wire contract between the RAG endpoint and the services it calls. The msw mocks in
+// src/mocks serve exactly these shapes at exactly these URLs, so the endpoint code is the same
+// code that would call the real providers (OpenAI-compatible, Qdrant-style, Cohere-style).
+import type { DependencyName } from '../scenario/schema.ts'
+
+export const DEPENDENCY_URLS = {
+  auth: 'https://auth.rag.internal/v1/introspect',
+  embedding: 'https://api.openai.com/v1/embeddings',
+  // Qdrant: POST /collections/{collection}/points/search
+  vector_store: 'http://qdrant.rag.internal:6333/collections/{collection}/points/search',
+  reranker: 'https://api.cohere.com/v1/rerank',
+  llm: 'https://api.openai.com/v1/chat/completions',
+} as const satisfies Record<DependencyName, string>
+
+export function vectorSearchUrl(collection: string): string {
+  return DEPENDENCY_URLS.vector_store.replace('{collection}', encodeURIComponent(collection))
+}
+
+// POST auth: RFC 7662-style token introspection.
+export type IntrospectRequest = { token: string }
+export type IntrospectResponse = { active: true; tenant_id: string } | { active: false }
+
+// POST embeddings (OpenAI-compatible).
+export type EmbeddingsRequest = { model: string; input: string }
+export type EmbeddingsResponse = {
+  object: 'list'
+  data: { object: 'embedding'; index: number; embedding: number[] }[]
+  model: string
+  usage: { prompt_tokens: number; total_tokens: number }
+}
+
+// POST vector search (Qdrant-style). The filter restricts results to one tenant's documents.
+export type VectorSearchRequest = {
+  vector: number[]
+  limit: number
+  with_payload: boolean
+  filter: { must: [{ key: 'tenant_id'; match: { value: string } }] }
+}
+export type VectorSearchResponse = {
+  result: { id: string; score: number; payload: { tenant_id: string; text: string } }[]
+  status: 'ok'
+  time: number
+}
+
+// POST rerank (Cohere-style).
+export type RerankRequest = { model: string; query: string; documents: string[]; top_n: number }
+export type RerankResponse = { id: string; results: { index: number; relevance_score: number }[] }
+
+// POST chat completions (OpenAI-compatible).
+export type ChatRequest = { model: string; messages: { role: 'system' | 'user'; content: string }[] }
+export type ChatResponse = {
+  id: string
+  object: 'chat.completion'
+  model: string
+  choices: { index: 0; message: { role: 'assistant'; content: string }; finish_reason: 'stop' }[]
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number }
+}
+
+// Provider error bodies (OpenAI style), also used for 429s from the provider's rate limit.
+export type ProviderError = { error: { message: string; type: string; code?: string } }
+
+// Token count as providers approximate it for English text: about four characters a token.
+export function approximateTokens(text: string): number {
+  return Math.max(1, Math.ceil(text.length / 4))
+}

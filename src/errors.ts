@@ -1,0 +1,36 @@
+// Exit codes live here and nowhere else; only src/cli.ts calls process.exit.
+// Modelled on k6's errext/exitcodes: one named constant per outcome, documented in the README.
+export const ExitCode = {
+  ok: 0,
+  budgetFailed: 1,
+  invalidInput: 2,
+  untrusted: 3,
+  runFailed: 4,
+  interrupted: 130,
+} as const
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+// A mistake the user can fix (bad scenario, bad flag). The CLI prints its message without a stack.
+export class UsageError extends Error {
+  readonly exitCode: ExitCodeValue = ExitCode.invalidInput
+  override readonly name = 'UsageError'
+}
+
+// Every problem in one input file, reported at once.
+export class ValidationError extends UsageError {
+  constructor(
+    readonly file: string,
+    readonly problems: readonly string[],
+  ) {
+    super(
+      `Failed to load ${file}: ${problems.length} problem${problems.length === 1 ? '' : 's'}.\n  ${problems.join('\n  ')}`,
+    )
+  }
+}
+
+// The run itself could not be carried out (endpoint crashed, target unreachable).
+export class RunError extends Error {
+  readonly exitCode: ExitCodeValue = ExitCode.runFailed
+  override readonly name = 'RunError'
+}
