@@ -4,7 +4,7 @@
 // names (`durationMs`), which the transforms below produce.
 import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
-import { parseDurationMs, parseFraction } from '../units.ts'
+import { parseDurationMs } from '../units.ts'
 
 const DURATION_HINT = 'a duration like 250ms, 1.5s or 10m'
 
@@ -192,7 +192,20 @@ export const DEPENDENCY_NAMES = ['auth', 'embedding', 'vector_store', 'reranker'
 export type DependencyName = (typeof DEPENDENCY_NAMES)[number]
 
 const dependencyFields = {
-  failures: z.array(failure).default([]),
+  failures: z
+    .array(failure)
+    .superRefine((failures, ctx) => {
+      // The failures own disjoint slices of [0, 1) (src/mocks/failure-policy.ts); 1e-9 absorbs
+      // float rounding in sums like 0.1 + 0.2 + 0.7.
+      const total = failures.reduce((sum, f) => sum + f.probability, 0)
+      if (total > 1 + 1e-9) {
+        ctx.addIssue({
+          code: 'custom',
+          message: `expected failure probabilities that sum to at most 1, got ${Number(total.toPrecision(12))}`,
+        })
+      }
+    })
+    .default([]),
   rate_limit: providerRateLimit.optional(),
 }
 
@@ -296,15 +309,10 @@ export const sampler = z
 export const tracing = z
   .strictObject({
     sampler: sampler.prefault('always_on'),
-    record_question: z
-      .number()
-      .int()
-      .min(0)
-      .default(0)
-      .meta({
-        description:
-          'Record at most this many characters of the question on rag_pipeline (0: only its length).',
-      }),
+    record_question: z.number().int().min(0).default(0).meta({
+      description:
+        'Record at most this many characters of the question on rag_pipeline (0: only its length).',
+    }),
   })
   .prefault({})
   .transform((value) => ({ sampler: value.sampler, recordQuestionChars: value.record_question }))

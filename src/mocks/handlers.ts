@@ -1,0 +1,434 @@
+// msw request handlers that stand in for the RAG endpoint's five dependencies, at the URLs and
+// with the wire shapes of src/endpoint/dependency-api.ts. Each call goes through, in order:
+//   (1) the provider's rate limit, if configured (token bucket → 429 + Retry-After);
+//   (2) one failure draw (injected status, timeout or network error);
+//   (3) one latency draw, a wait of that long, then a realistic body.
+// This code runs inside the measured process, so each request does little work: no CPU-heavy
+// "realism", bodies derived from cheap hashes of the request.
+//
+// Waits are our own abortable timers rather than msw's `delay()`. msw's `delay('infinite')`
+// holds a 24.8-day timer and the whole handler (request included) after the caller has given up:
+// with 200 fetches aborted by AbortSignal.timeout, WeakRefs to objects held by the handlers showed
+// 200 of 200 still reachable after gc, against 0 of 200 when the handler waits on
+// `request.signal` instead (Node 20, msw 2.15, `node --expose-gc`). The same
+// applies, for a bounded time, to an aborted `delay(ms)`, and skipping the body for a caller that
+// has left saves CPU.
+import { type HttpHandler, HttpResponse, http } from 'msw'
+import {
+  approximateTokens,
+  type ChatResponse,
+  DEPENDENCY_URLS,
+  type EmbeddingsResponse,
+  type IntrospectResponse,
+  type ProviderError,
+  type RerankResponse,
+  type VectorSearchResponse,
+} from '../endpoint/dependency-api.ts'
+import type { Dependencies, DependencyName, FailureMode } from '../scenario/schema.ts'
+import { TokenBucket } from '../token-bucket.ts'
+import { createFailurePicker } from './failure-policy.ts'
+import { createLatencySampler, sampleTokenLatency } from './latency-model.ts'
+import { createRng, deriveSeed, type Rng } from './rng.ts'
+
+export type MockOptions = {
+  seed: number
+  /** API key → tenant id, for the introspection endpoint. */
+  apiKeys: ReadonlyMap<string, string>
+  /** Clock for the provider rate limits, in ms; default performance.now. */
+  now?: () => number
+}
+
+type DependencyConfig = Pick<Dependencies[DependencyName], 'latency' | 'failures' | 'rate_limit'>
+type Timing = { latencyMs: number; outputTokens: number | undefined }
+type RespondContext = { body: unknown; timing: Timing; params: Record<string, unknown> }
+
+// Used when the llm latency model does not say how many tokens an answer has.
+const DEFAULT_OUTPUT_TOKENS = { min: 64, max: 256 }
+// Injected 429s without a configured retry_after still say when to come back, like providers do.
+const DEFAULT_429_RETRY_AFTER_MS = 1000
+// setTimeout's limit (2^31 − 1 ms); longer waits are done in several steps.
+const MAX_TIMER_MS = 2_147_483_647
+
+// ── Waiting ─────────────────────────────────────────────────────────────────────────────────
+
+// Resolves true if the caller aborted first. Never early: Node's timers may fire up to ~1 ms
+// before their nominal time (libuv's cached loop clock), so the wait re-arms until the deadline
+// has really passed on performance.now(), the clock OpenTelemetry spans are measured with.
+function waitMs(ms: number, signal: AbortSignal): Promise<boolean> {
+  if (signal.aborted) return Promise.resolve(true)
+  if (!(ms > 0)) return Promise.resolve(false)
+  const deadlineMs = performance.now() + ms
+  return new Promise((resolve) => {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const onAbort = () => {
+      clearTimeout(timer)
+      resolve(true)
+    }
+    const arm = (remainingMs: number) => {
+      timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.round(remainingMs))))
+    }
+    const check = () => {
+      const remainingMs = deadlineMs - performance.now()
+      if (remainingMs > 0) return arm(remainingMs)
+      signal.removeEventListener('abort', onAbort)
+      resolve(false)
+    }
+    signal.addEventListener('abort', onAbort, { once: true })
+    arm(ms)
+  })
+}
+
+// A response that never comes: resolves only when the caller aborts, holding no timer.
+function untilAborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve()
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }))
+}
+
+// ── Error bodies ────────────────────────────────────────────────────────────────────────────
+
+function errorType(status: number): string {
+  if (status === 429) return 'rate_limit_exceeded'
+  if (status === 401 || status === 403) return 'authentication_error'
+  if (status === 404) return 'not_found_error'
+  return status >= 500 ? 'server_error' : 'invalid_request_error'
+}
+
+function retryAfterHeader(retryAfterMs: number): Record<string, string> {
+  return { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) }
+}
+
+function providerError(status: number, message: string, headers: Record<string, string> = {}): Response {
+  const type = errorType(status)
+  const body: ProviderError = {
+    error: { message, type, ...(status === 429 ? { code: 'rate_limit_exceeded' } : {}) },
+  }
+  return HttpResponse.json(body, { status, headers })
+}
+
+function badRequest(name: DependencyName, what: string): Response {
+  return providerError(400, `Invalid request to the mocked ${name}: expected ${what}.`)
+}
+
+async function injectFailure(
+  name: DependencyName,
+  failure: FailureMode,
+  signal: AbortSignal,
+): Promise<Response> {
+  switch (failure.kind) {
+    case 'network_error':
+      return HttpResponse.error()
+    case 'timeout':
+      // Nobody reads what follows: the caller's AbortSignal has already rejected its fetch.
+      await untilAborted(signal)
+      return HttpResponse.error()
+    case 'status': {
+      const retryAfterMs =
+        failure.status === 429
+          ? (failure.retryAfterMs ?? DEFAULT_429_RETRY_AFTER_MS)
+          : failure.status === 503
+            ? failure.retryAfterMs
+            : undefined
+      return providerError(
+        failure.status,
+        `Injected failure from the mocked ${name}: HTTP ${failure.status}.`,
+        retryAfterMs !== undefined ? retryAfterHeader(retryAfterMs) : {},
+      )
+    }
+  }
+}
+
+// ── Cheap deterministic content ─────────────────────────────────────────────────────────────
+
+// FNV-1a of a string, then xorshift32 (Marsaglia, 2003) as a tiny generator: enough to make
+// bodies depend on the request without touching the seeded streams or costing CPU.
+function hashString(text: string, hash = 0x811c9dc5): number {
+  for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
+  return hash >>> 0 || 1
+}
+
+function xorshift32(seed: number): () => number {
+  let state = seed >>> 0 || 0x9e3779b9
+  return () => {
+    state ^= state << 13
+    state ^= state >>> 17
+    state ^= state << 5
+    return (state >>> 0) / 4294967296
+  }
+}
+
+function gcd(a: number, b: number): number {
+  while (b !== 0) [a, b] = [b, a % b]
+  return a
+}
+
+// Scores in (0, 1], strictly descending, as similarity and relevance scores are.
+function descendingScores(count: number, random: () => number, top: number): number[] {
+  const scores: number[] = []
+  let score = top
+  for (let i = 0; i < count; i++) {
+    scores.push(score)
+    score *= 0.9 + 0.09 * random()
+  }
+  return scores
+}
+
+const PASSAGE =
+  'Retrieval-augmented generation grounds the answer in documents fetched for each question; ' +
+  'latency budgets are set per stage so that a slow reranker or model is caught before users notice.'
+
+function textOfLength(chars: number): string {
+  return PASSAGE.repeat(Math.ceil(chars / PASSAGE.length)).slice(0, chars)
+}
+
+// ── Request parsing ─────────────────────────────────────────────────────────────────────────
+
+async function readJson(request: Request): Promise<unknown> {
+  try {
+    return await request.json()
+  } catch {
+    return undefined
+  }
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null
+}
+
+// ── Handlers ────────────────────────────────────────────────────────────────────────────────
+
+function createTimingSampler(name: DependencyName, config: DependencyConfig, rng: Rng): () => Timing {
+  const model = config.latency
+  if (model.kind === 'tokens') {
+    return () => {
+      const { latencyMs, outputTokens } = sampleTokenLatency(model, rng)
+      return { latencyMs, outputTokens }
+    }
+  }
+  const sample = createLatencySampler(model, rng)
+  if (name !== 'llm') return () => ({ latencyMs: sample(), outputTokens: undefined })
+  return () => {
+    const latencyMs = sample()
+    return { latencyMs, outputTokens: rng.int(DEFAULT_OUTPUT_TOKENS.min, DEFAULT_OUTPUT_TOKENS.max) }
+  }
+}
+
+function dependencyHandler(
+  name: DependencyName,
+  path: string,
+  config: DependencyConfig,
+  options: MockOptions,
+  respond: (context: RespondContext) => Response,
+  route?: (params: Record<string, unknown>) => Response | undefined,
+): HttpHandler {
+  // Separate streams for failures and latencies: adding a failure mode leaves the sequence of
+  // latencies unchanged (the k-th successful call gets the same latency either way).
+  const pickFailure = createFailurePicker(
+    config.failures,
+    createRng(deriveSeed(options.seed, `${name}:failures`)),
+  )
+  const sampleTiming = createTimingSampler(
+    name,
+    config,
+    createRng(deriveSeed(options.seed, `${name}:latency`)),
+  )
+  const limit = config.rate_limit
+  const bucket = limit
+    ? new TokenBucket({
+        ratePerSec: limit.ratePerSec,
+        burst: limit.burst,
+        ...(options.now ? { now: options.now } : {}),
+      })
+    : undefined
+
+  return http.post(path, async ({ request, params }) => {
+    const misrouted = route?.(params)
+    if (misrouted) return misrouted
+    if (bucket && limit) {
+      const taken = bucket.tryTake()
+      if (!taken.ok) {
+        // Never earlier than the bucket refills, nor than the provider's configured retry_after.
+        return providerError(
+          429,
+          `Rate limit reached for the mocked ${name}: ${limit.ratePerSec} requests per second, burst ${limit.burst}.`,
+          retryAfterHeader(Math.max(taken.retryAfterMs, limit.retryAfterMs)),
+        )
+      }
+    }
+    const failure = pickFailure()
+    if (failure) return injectFailure(name, failure, request.signal)
+
+    const timing = sampleTiming()
+    if (await waitMs(timing.latencyMs, request.signal)) return HttpResponse.error()
+    return respond({ body: await readJson(request), timing, params })
+  })
+}
+
+export function createDependencyHandlers(deps: Dependencies, options: MockOptions): HttpHandler[] {
+  let chatCount = 0
+  let rerankCount = 0
+
+  const auth = dependencyHandler('auth', DEPENDENCY_URLS.auth, deps.auth, options, ({ body }) => {
+    if (!isObject(body) || typeof body.token !== 'string') return badRequest('auth', '{ token: string }')
+    const tenant = options.apiKeys.get(body.token)
+    const response: IntrospectResponse =
+      tenant !== undefined ? { active: true, tenant_id: tenant } : { active: false }
+    return HttpResponse.json(response)
+  })
+
+  const { dimensions } = deps.embedding
+  const embedding = dependencyHandler(
+    'embedding',
+    DEPENDENCY_URLS.embedding,
+    deps.embedding,
+    options,
+    ({ body }) => {
+      if (!isObject(body) || typeof body.input !== 'string') {
+        return badRequest('embedding', '{ model: string, input: string }')
+      }
+      // Unit length, as OpenAI's embeddings are; the same input always gives the same vector.
+      const random = xorshift32(hashString(body.input))
+      const vector = new Array<number>(dimensions)
+      let squares = 0
+      for (let i = 0; i < dimensions; i++) {
+        const value = 2 * random() - 1
+        vector[i] = value
+        squares += value * value
+      }
+      const norm = Math.sqrt(squares) || 1
+      for (let i = 0; i < dimensions; i++) vector[i] = vector[i]! / norm
+      const tokens = approximateTokens(body.input)
+      const response: EmbeddingsResponse = {
+        object: 'list',
+        data: [{ object: 'embedding', index: 0, embedding: vector }],
+        model: typeof body.model === 'string' ? body.model : deps.embedding.model,
+        usage: { prompt_tokens: tokens, total_tokens: tokens },
+      }
+      return HttpResponse.json(response)
+    },
+  )
+
+  const { collection, documents_per_tenant: documentsPerTenant } = deps.vector_store
+  const vectorStore = dependencyHandler(
+    'vector_store',
+    DEPENDENCY_URLS.vector_store.replace('{collection}', ':collection'),
+    deps.vector_store,
+    options,
+    ({ body, timing }) => {
+      const tenant = isObject(body) ? tenantFromFilter(body.filter) : undefined
+      if (
+        !isObject(body) ||
+        tenant === undefined ||
+        !Number.isInteger(body.limit) ||
+        (body.limit as number) < 1
+      ) {
+        return badRequest(
+          'vector_store',
+          "{ vector, limit: positive integer, filter: { must: [{ key: 'tenant_id', match: { value } }] } }",
+        )
+      }
+      const count = Math.min(body.limit as number, documentsPerTenant)
+      // The same query and tenant give the same documents: distinct ids from an affine walk
+      // n = (start + i × stride) mod D with stride coprime to D.
+      const vector = Array.isArray(body.vector) ? body.vector : []
+      const random = xorshift32(hashString(`${tenant}|${vector.length}|${vector.slice(0, 8).join(',')}`))
+      const start = Math.floor(random() * documentsPerTenant)
+      let stride = 1 + Math.floor(random() * Math.max(1, documentsPerTenant - 1))
+      while (gcd(stride, documentsPerTenant) !== 1) stride++
+      const scores = descendingScores(count, random, 0.6 + 0.35 * random())
+      const result: VectorSearchResponse['result'] = scores.map((score, i) => {
+        const id = `${tenant}-doc-${(start + i * stride) % documentsPerTenant}`
+        return { id, score, payload: { tenant_id: tenant, text: `${id}: ${PASSAGE}` } }
+      })
+      const response: VectorSearchResponse = { result, status: 'ok', time: timing.latencyMs / 1000 }
+      return HttpResponse.json(response)
+    },
+    (params) =>
+      params.collection === collection || params.collection === encodeURIComponent(collection)
+        ? undefined
+        : providerError(
+            404,
+            `Collection ${JSON.stringify(params.collection)} does not exist in the mocked vector store.`,
+          ),
+  )
+
+  const reranker = dependencyHandler(
+    'reranker',
+    DEPENDENCY_URLS.reranker,
+    deps.reranker,
+    options,
+    ({ body }) => {
+      if (
+        !isObject(body) ||
+        typeof body.query !== 'string' ||
+        !Array.isArray(body.documents) ||
+        !Number.isInteger(body.top_n) ||
+        (body.top_n as number) < 1
+      ) {
+        return badRequest(
+          'reranker',
+          '{ model, query: string, documents: string[], top_n: positive integer }',
+        )
+      }
+      const count = Math.min(body.top_n as number, body.documents.length)
+      // Partial Fisher–Yates over the document indices, driven by the query's hash.
+      const random = xorshift32(hashString(body.query))
+      const indices = Array.from(body.documents, (_, i) => i)
+      for (let i = 0; i < count; i++) {
+        const j = i + Math.floor(random() * (indices.length - i))
+        ;[indices[i], indices[j]] = [indices[j]!, indices[i]!]
+      }
+      const scores = descendingScores(count, random, 0.5 + 0.49 * random())
+      rerankCount++
+      const response: RerankResponse = {
+        id: `rerank-mock-${rerankCount}`,
+        results: scores.map((relevance_score, i) => ({ index: indices[i]!, relevance_score })),
+      }
+      return HttpResponse.json(response)
+    },
+  )
+
+  const llm = dependencyHandler('llm', DEPENDENCY_URLS.llm, deps.llm, options, ({ body, timing }) => {
+    if (!isObject(body) || !Array.isArray(body.messages)) {
+      return badRequest('llm', '{ model, messages: { role, content: string }[] }')
+    }
+    let promptText = ''
+    for (const message of body.messages) {
+      if (isObject(message) && typeof message.content === 'string') promptText += message.content
+    }
+    const promptTokens = approximateTokens(promptText)
+    const completionTokens = timing.outputTokens ?? DEFAULT_OUTPUT_TOKENS.min
+    chatCount++
+    const response: ChatResponse = {
+      id: `chatcmpl-mock-${chatCount}`,
+      object: 'chat.completion',
+      model: typeof body.model === 'string' ? body.model : deps.llm.model,
+      choices: [
+        {
+          index: 0,
+          // About four characters a token, matching approximateTokens.
+          message: { role: 'assistant', content: textOfLength(completionTokens * 4) },
+          finish_reason: 'stop',
+        },
+      ],
+      usage: {
+        prompt_tokens: promptTokens,
+        completion_tokens: completionTokens,
+        total_tokens: promptTokens + completionTokens,
+      },
+    }
+    return HttpResponse.json(response)
+  })
+
+  return [auth, embedding, vectorStore, reranker, llm]
+}
+
+function tenantFromFilter(filter: unknown): string | undefined {
+  if (!isObject(filter) || !Array.isArray(filter.must)) return undefined
+  for (const condition of filter.must) {
+    if (isObject(condition) && condition.key === 'tenant_id' && isObject(condition.match)) {
+      const value = condition.match.value
+      if (typeof value === 'string') return value
+    }
+  }
+  return undefined
+}
