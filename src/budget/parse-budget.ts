@@ -58,7 +58,7 @@ export function canonicalKey(spanName: string, attributes: Record<string, string
   return names.length === 0 ? spanName : `${spanName}{${names.map((n) => `${n}=${attributes[n]}`).join(',')}}`
 }
 
-export function parseBudgets(input: Record<string, Record<string, string | number>>): {
+export function parseBudgets(input: Readonly<Record<string, Readonly<Record<string, unknown>>>>): {
   budgets: Budget[]
   problems: BudgetProblem[]
 } {
@@ -67,7 +67,7 @@ export function parseBudgets(input: Record<string, Record<string, string | numbe
   for (const [target, metrics] of Object.entries(input)) {
     for (const [metric, raw] of Object.entries(metrics)) {
       const path = [target, metric]
-      const source = `${target}.${metric}: ${raw}`
+      const source = `${target}.${metric}: ${String(raw)}`
       if (target === 'throughput') {
         if (metric !== 'min_rps') {
           problems.push({ path, message: `expected min_rps, the only throughput budget` })
@@ -82,7 +82,7 @@ export function parseBudgets(input: Record<string, Record<string, string | numbe
         continue
       }
       if (target === 'sampling_overhead') {
-        const limit = parseFraction(raw)
+        const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
         if (!(OVERHEAD_METRICS as readonly string[]).includes(metric)) {
           problems.push({ path, message: `expected one of ${OVERHEAD_METRICS.join(', ')}` })
         } else if (limit === undefined) {
@@ -108,7 +108,7 @@ export function parseBudgets(input: Record<string, Record<string, string | numbe
         continue
       }
       if (metric === 'error_rate') {
-        const limit = parseFraction(raw)
+        const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
         if (limit === undefined || limit > 1) {
           problems.push({
             path,

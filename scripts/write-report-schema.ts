@@ -1,0 +1,10 @@
+// Writes reports-schema/report.schema.json from the zod schema in src/report/report-schema.ts.
+// Run after changing the report contract; test/unit/report/report-schema.test.ts fails until
+// the committed file matches.
+import { fileURLToPath } from 'node:url'
+import { reportJsonSchemaText } from '../src/report/report-schema.ts'
+import { writeFileAtomic } from '../src/report/write-report.ts'
+
+const target = fileURLToPath(new URL('../reports-schema/report.schema.json', import.meta.url))
+await writeFileAtomic(target, reportJsonSchemaText())
+console.log(`wrote ${target}`)

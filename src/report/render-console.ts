@@ -1,0 +1,170 @@
+// The console summary of a report: stage table, budgets, load, accounting, verdict last.
+// Pure: the caller decides on colour (a TTY without NO_COLOR) and prints the string.
+import { SPAN, STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
+import type { BudgetResult, Report, StageStats } from './report-types.ts'
+
+const ESC = '\u001b['
+type Style = 'bold' | 'red' | 'green' | 'yellow' | 'dim'
+const CODES: Record<Style, string> = { bold: '1', red: '31', green: '32', yellow: '33', dim: '2' }
+
+function painter(color: boolean) {
+  return (text: string, ...styles: Style[]): string =>
+    color && styles.length > 0 ? `${ESC}${styles.map((s) => CODES[s]).join(';')}m${text}${ESC}0m` : text
+}
+
+// Three significant figures or so without scientific notation: 0.42, 5.13, 51.1, 204, 2480.
+export function formatMs(ms: number): string {
+  const abs = Math.abs(ms)
+  if (abs >= 100) return ms.toFixed(0)
+  if (abs >= 10) return ms.toFixed(1)
+  return ms.toFixed(2)
+}
+
+function formatPercent(ratio: number): string {
+  return `${(ratio * 100).toFixed(2)}%`
+}
+
+function formatValue(value: number, unit: BudgetResult['unit']): string {
+  if (unit === 'ms') return `${formatMs(value)} ms`
+  if (unit === 'ratio') return formatPercent(value)
+  return `${value.toFixed(1)} req/s`
+}
+
+// Columns padded to their widest cell; the first `leftColumns` left-aligned (names), the rest
+// right-aligned (numbers).
+function table(rows: string[][], leftColumns = 1, gap = '  '): string[] {
+  const widths: number[] = []
+  for (const row of rows) {
+    row.forEach((cell, i) => {
+      widths[i] = Math.max(widths[i] ?? 0, cell.length)
+    })
+  }
+  return rows.map((row) =>
+    row
+      .map((cell, i) => (i < leftColumns ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!)))
+      .join(gap)
+      .trimEnd(),
+  )
+}
+
+// Known stages in pipeline order, then any other key (attribute-narrowed ones) alphabetically.
+export function orderedStageKeys(stages: Record<string, StageStats>): string[] {
+  const known = STAGE_SPAN_NAMES.filter((name) => Object.hasOwn(stages, name))
+  const knownSet = new Set(known)
+  const rest = Object.keys(stages)
+    .filter((key) => !knownSet.has(key))
+    .sort()
+  return [...known, ...rest]
+}
+
+function stageTable(stages: Record<string, StageStats>): string[] {
+  const header = ['stage', 'count', 'errors', 'p50', 'p90', 'p95', 'p99', 'max']
+  const rows = orderedStageKeys(stages).map((key) => {
+    const s = stages[key]!
+    const ms = (value: number) => (s.count === 0 ? '–' : formatMs(value))
+    return [
+      key,
+      String(s.count),
+      String(s.error_count),
+      ms(s.p50_ms),
+      ms(s.p90_ms),
+      ms(s.p95_ms),
+      ms(s.p99_ms),
+      ms(s.max_ms),
+    ]
+  })
+  if (rows.length === 0) return ['Stages (ms): no spans were recorded']
+  return ['Stages (durations in ms, after warm-up)', ...table([header, ...rows]).map((line) => `  ${line}`)]
+}
+
+function budgetLines(budgets: readonly BudgetResult[], paint: ReturnType<typeof painter>): string[] {
+  if (budgets.length === 0) return ['Budgets: none declared']
+  const rows = budgets.map((b) => [
+    b.target,
+    b.metric,
+    `${b.unit === 'req/s' ? '≥' : '≤'} ${formatValue(b.limit, b.unit)}`,
+    b.actual === null ? 'no data' : formatValue(b.actual, b.unit),
+    b.pass ? 'PASS' : 'FAIL',
+  ])
+  const lines = table([['target', 'metric', 'limit', 'actual', ''], ...rows], 2)
+  const out = ['Budgets', `  ${lines[0]}`]
+  budgets.forEach((b, i) => {
+    // Colour only the status word, after padding, so escape codes do not upset the widths.
+    const line = lines[i + 1]!
+    const status = b.pass ? paint('PASS', 'green') : paint('FAIL', 'red', 'bold')
+    out.push(`  ${line.slice(0, line.length - 4)}${status}${b.note ? `  (${b.note})` : ''}`)
+  })
+  return out
+}
+
+function loadLine(report: Report): string {
+  const load = report.load
+  const codes = Object.entries(load.status_codes)
+    .sort(([a], [b]) => Number(a) - Number(b) || a.localeCompare(b))
+    .map(([code, n]) => `${code}×${n}`)
+    .join(' ')
+  const parts = [
+    load.driver,
+    ...(load.connections !== undefined ? [`${load.connections} connections`] : []),
+    `sent ${load.sent}`,
+    `completed ${load.completed}`,
+    `errors ${load.errors}`,
+    `timeouts ${load.timeouts}`,
+    ...(load.in_flight_at_end > 0 ? [`in flight at end ${load.in_flight_at_end}`] : []),
+    `${load.rps.toFixed(1)} req/s`,
+    `status ${codes || 'none'}`,
+  ]
+  return `Load: ${parts.join(' · ')}`
+}
+
+function accountingLines(report: Report, paint: ReturnType<typeof painter>): string[] {
+  const a = report.accounting
+  const sum = `sent ${a.sent} = completed ${a.completed} + errors ${a.errors} + timeouts ${a.timeouts} + in flight ${a.in_flight_at_end}`
+  const spans = `${a.server_requests} reached the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
+  if (a.ok) return [`Accounting: ok — ${sum}; ${spans}`]
+  return [
+    `Accounting: ${paint('MISMATCH', 'yellow', 'bold')} — ${sum}; ${spans}`,
+    ...a.notes.map((note) => `  - ${note}`),
+  ]
+}
+
+function verdictBanner(report: Report, paint: ReturnType<typeof painter>): string[] {
+  const failed = report.budgets.filter((b) => !b.pass).length
+  const total = report.budgets.length
+  const word = report.verdict.toUpperCase()
+  const detail =
+    total === 0
+      ? 'no budgets declared'
+      : report.verdict === 'pass'
+        ? `all ${total} budget${total === 1 ? '' : 's'} passed`
+        : `${failed} of ${total} budget${total === 1 ? '' : 's'} failed`
+  const text = `VERDICT: ${word} — ${detail}`
+  const rule = '═'.repeat(text.length + 4)
+  const style = report.verdict === 'pass' ? 'green' : 'red'
+  return [paint(rule, style), `  ${paint(text, style, 'bold')}`, paint(rule, style)]
+}
+
+export function renderConsole(report: Report, options: { color: boolean }): string {
+  const paint = painter(options.color)
+  const s = report.scenario
+  const c = report.client_latency_ms
+  const lines = [
+    paint(`Scenario ${s.name}`, 'bold') +
+      ` (seed ${s.seed}) · started ${report.started_at} · ${report.duration_s.toFixed(1)} s measured after ${report.warmup_s} s warm-up`,
+    paint(`sampler ${report.sampler} · ${report.arrangement}`, 'dim'),
+    '',
+    ...stageTable(report.stages),
+    '',
+    c.count === 0
+      ? 'Client latency: no responses after warm-up'
+      : `Client latency (ms, n=${c.count}): p50 ${formatMs(c.p50)} · p90 ${formatMs(c.p90)} · p95 ${formatMs(c.p95)} · p99 ${formatMs(c.p99)} · max ${formatMs(c.max)}`,
+    '',
+    ...budgetLines(report.budgets, paint),
+    '',
+    loadLine(report),
+    ...accountingLines(report, paint),
+    '',
+    ...verdictBanner(report, paint),
+  ]
+  return `${lines.join('\n')}\n`
+}
