@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest'
+import { createArrivalSchedule } from '../../../src/load/arrival-schedule.ts'
+import {
+  type DispatchClock,
+  type DispatchOptions,
+  type DispatchSend,
+  runDispatcher,
+} from '../../../src/load/open-dispatcher.ts'
+
+type Timer = { atMs: number; order: number; callback: () => void; cancelled: boolean }
+
+// A fake clock: time moves only when the test runs the timers. Every timer fires wakeDelayMs
+// after its due time, to simulate a busy event loop.
+function fakeClock(wakeDelayMs = 0) {
+  let nowMs = 0
+  let order = 0
+  const timers: Timer[] = []
+  const clock: DispatchClock = {
+    now: () => nowMs,
+    setTimer(callback, delayMs) {
+      const timer = {
+        atMs: nowMs + Math.max(0, delayMs) + wakeDelayMs,
+        order: order++,
+        callback,
+        cancelled: false,
+      }
+      timers.push(timer)
+      return () => {
+        timer.cancelled = true
+      }
+    },
+  }
+  const runAll = () => {
+    for (;;) {
+      const live = timers.filter((t) => !t.cancelled)
+      if (live.length === 0) return
+      const next = live.reduce((a, b) =>
+        b.atMs < a.atMs || (b.atMs === a.atMs && b.order < a.order) ? b : a,
+      )
+      next.cancelled = true
+      nowMs = Math.max(nowMs, next.atMs)
+      next.callback()
+    }
+  }
+  return { clock, runAll }
+}
+
+type Sent = { intendedMs: number; sentMs: number; settle: () => boolean }
+
+async function dispatch(options: {
+  ratePerSec: number
+  durationMs: number
+  maxInFlight: number
+  wakeDelayMs?: number
+  serviceMs?: number // undefined: never answers
+  signal?: AbortSignal
+  abortAtMs?: number
+}) {
+  const { clock, runAll } = fakeClock(options.wakeDelayMs)
+  const sent: Sent[] = []
+  const send: DispatchSend = (intendedMs, sentMs, settle) => {
+    sent.push({ intendedMs, sentMs, settle })
+    if (options.serviceMs !== undefined) clock.setTimer(() => settle(), options.serviceMs)
+  }
+  const controller = new AbortController()
+  if (options.abortAtMs !== undefined) clock.setTimer(() => controller.abort(), options.abortAtMs)
+  const dispatchOptions: DispatchOptions = {
+    schedule: createArrivalSchedule({
+      ratePerSec: options.ratePerSec,
+      durationMs: options.durationMs,
+      distribution: 'uniform',
+      seed: 1,
+    }),
+    clock,
+    maxInFlight: options.maxInFlight,
+    send,
+    drainTimeoutMs: 1000,
+    signal: controller.signal,
+  }
+  const running = runDispatcher(dispatchOptions)
+  runAll()
+  return { summary: await running, sent }
+}
+
+describe('runDispatcher (fake clock)', () => {
+  it('sends each request at its intended time and drains before resolving', async () => {
+    const { summary, sent } = await dispatch({
+      ratePerSec: 20,
+      durationMs: 1000,
+      maxInFlight: 10,
+      serviceMs: 5,
+    })
+    expect(summary).toMatchObject({ scheduled: 20, sent: 20, dropped: 0, lateSends: 0, inFlightAtEnd: 0 })
+    expect(sent.map((s) => s.intendedMs)).toEqual(Array.from({ length: 20 }, (_, i) => i * 50))
+    for (const s of sent) expect(s.sentMs).toBe(s.intendedMs)
+    expect(summary.scheduleEndMs).toBe(950)
+    expect(summary.endMs).toBe(955)
+  })
+
+  it('drops and counts requests due while maxInFlight are in flight', async () => {
+    const { summary, sent } = await dispatch({ ratePerSec: 100, durationMs: 1000, maxInFlight: 3 })
+    expect(summary).toMatchObject({ scheduled: 100, sent: 3, dropped: 97, inFlightAtEnd: 3 })
+    expect(sent.map((s) => s.intendedMs)).toEqual([0, 10, 20])
+    // The drain gave up after drainTimeoutMs; a late settle is refused so it is not recorded.
+    expect(summary.endMs).toBe(summary.scheduleEndMs + 1000)
+    expect(sent[0]!.settle()).toBe(false)
+  })
+
+  it.each([
+    { wakeDelayMs: 4, lagMs: 4, late: 0 },
+    { wakeDelayMs: 15, lagMs: 15, late: 19 },
+  ])(
+    'records lag and counts sends more than 10 ms late (wake-ups $wakeDelayMs ms late)',
+    async ({ wakeDelayMs, lagMs, late }) => {
+      const { summary, sent } = await dispatch({
+        ratePerSec: 20,
+        durationMs: 1000,
+        maxInFlight: 10,
+        serviceMs: 5,
+        wakeDelayMs,
+      })
+      expect(summary.sent).toBe(20)
+      // The first request goes out synchronously at the start; every later one after a wake-up.
+      expect(sent[0]!.sentMs).toBe(0)
+      for (const s of sent.slice(1)) expect(s.sentMs - s.intendedMs).toBe(lagMs)
+      expect(summary.lateSends).toBe(late)
+    },
+  )
+
+  it('catches up after a late wake-up instead of shifting the schedule', async () => {
+    // 5 ms gaps, wake-ups 15 ms late: each wake-up sends the four requests that are due.
+    const { summary, sent } = await dispatch({
+      ratePerSec: 200,
+      durationMs: 1000,
+      maxInFlight: 50,
+      serviceMs: 1,
+      wakeDelayMs: 15,
+    })
+    expect(summary.sent).toBe(200)
+    const lags = sent.map((s) => s.sentMs - s.intendedMs)
+    expect(Math.max(...lags)).toBe(15)
+    expect(summary.lateSends).toBe(lags.filter((lag) => lag > 10).length)
+    expect(summary.lateSends).toBe(50)
+  })
+
+  it('stops sending when aborted and lets in-flight requests finish', async () => {
+    const { summary } = await dispatch({
+      ratePerSec: 100,
+      durationMs: 10_000,
+      maxInFlight: 10,
+      serviceMs: 30,
+      abortAtMs: 505,
+    })
+    expect(summary.interrupted).toBe(true)
+    expect(summary.scheduled).toBe(51)
+    expect(summary.inFlightAtEnd).toBe(0)
+    expect(summary.scheduleEndMs).toBe(505)
+    expect(summary.endMs).toBe(530)
+  })
+})

@@ -1,0 +1,154 @@
+import { quantile } from 'simple-statistics'
+import { afterEach, describe, expect, it } from 'vitest'
+import { runOpenLoad } from '../../../src/load/open-driver.ts'
+import { createRequestMix } from '../../../src/load/request-mix.ts'
+import type { RequestKind } from '../../../src/scenario/schema.ts'
+import { type DelayedServer, refusedPortUrl, startDelayedServer } from './delayed-server.ts'
+
+const KINDS: RequestKind[] = [
+  {
+    tenant: 'acme',
+    apiKey: 'key-acme',
+    weight: 1,
+    question: 'What is our refund policy?',
+    questions: undefined,
+    k: undefined,
+    rerank: undefined,
+  },
+  {
+    tenant: 'globex',
+    apiKey: 'key-globex',
+    weight: 1,
+    question: 'Opening hours?',
+    questions: undefined,
+    k: 3,
+    rerank: undefined,
+  },
+]
+
+let server: DelayedServer | undefined
+afterEach(async () => {
+  await server?.close()
+  server = undefined
+})
+
+function accountingHolds(result: {
+  sent: number
+  completed: number
+  errors: number
+  timeouts: number
+  inFlightAtEnd: number
+}) {
+  expect(result.sent).toBe(result.completed + result.errors + result.timeouts + result.inFlightAtEnd)
+}
+
+describe('runOpenLoad', () => {
+  it('sends at the scheduled rate and measures latency from the intended send time', async () => {
+    server = await startDelayedServer({
+      delayMs: 20,
+      status: (received) => (received.headers.authorization === 'Bearer key-globex' ? 429 : 200),
+    })
+    const ticks: number[] = []
+    const result = await runOpenLoad({
+      url: server.url,
+      arrival: { ratePerSec: 50, distribution: 'uniform', maxInFlight: 100 },
+      durationMs: 2000,
+      warmupMs: 0,
+      requestTimeoutMs: 5000,
+      mix: createRequestMix(KINDS, 1),
+      seed: 1,
+      keepSamples: true,
+      onTick: (progress) => ticks.push(progress.sent),
+    })
+
+    expect(result.model).toBe('open')
+    expect(result.driver).toMatch(/open model/)
+    expect(result.sent).toBeGreaterThanOrEqual(90)
+    expect(result.sent).toBeLessThanOrEqual(110)
+    expect(result.dropped).toBe(0)
+    expect(result.scheduled).toBe(result.sent + result.dropped)
+    accountingHolds(result)
+    expect(result.inFlightAtEnd).toBe(0)
+    expect(result.completed).toBe(result.sent)
+    expect(result.statusCodes['200']! + result.statusCodes['429']!).toBe(result.completed)
+    expect(server.received.length).toBe(result.sent)
+
+    expect(result.latenciesMs.length).toBe(result.completed)
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(20)
+    expect(quantile([...result.latenciesMs], 0.5)).toBeLessThan(100)
+    expect(result.scheduleLagMs.length).toBe(result.sent)
+    expect(Math.min(...result.scheduleLagMs)).toBeGreaterThanOrEqual(0)
+    expect(quantile([...result.scheduleLagMs], 0.99)).toBeLessThan(50)
+    expect(result.lateSends).toBeLessThan(result.sent / 4)
+    expect(result.measuredDurationMs).toBeGreaterThanOrEqual(1950)
+    expect(result.measuredDurationMs).toBeLessThan(2500)
+    expect(ticks.length).toBeGreaterThanOrEqual(1)
+
+    // The server got the requests evenly spaced (20 ms apart), not in bursts.
+    const arrivals = server.received.map((r) => r.atMs)
+    const gaps = arrivals.slice(1).map((t, i) => t - arrivals[i]!)
+    expect(quantile(gaps, 0.5)).toBeGreaterThan(15)
+    expect(quantile(gaps, 0.5)).toBeLessThan(25)
+
+    // Samples join to the server's trace ids.
+    const serverTraceIds = new Set(server.received.map((r) => String(r.headers.traceparent).slice(3, 35)))
+    expect(result.samples).toHaveLength(result.completed)
+    for (const sample of result.samples!) expect(serverTraceIds.has(sample.traceId)).toBe(true)
+    expect(result.intervals.reduce((n, i) => n + i.requests, 0)).toBe(result.completed)
+  })
+
+  it('drops and counts requests beyond maxInFlight and keeps the warm-up out of the statistics', async () => {
+    server = await startDelayedServer({ delayMs: 100 })
+    const result = await runOpenLoad({
+      url: server.url,
+      arrival: { ratePerSec: 50, distribution: 'uniform', maxInFlight: 2 },
+      durationMs: 1000,
+      warmupMs: 200,
+      requestTimeoutMs: 5000,
+      mix: createRequestMix(KINDS, 1),
+      seed: 1,
+    })
+    expect(result.scheduled).toBe(60)
+    expect(result.dropped).toBeGreaterThan(30)
+    expect(result.scheduled).toBe(result.sent + result.dropped)
+    accountingHolds(result)
+    expect(result.completedAfterWarmup).toBe(result.latenciesMs.length)
+    expect(result.completedAfterWarmup).toBeLessThan(result.completed)
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(100)
+  })
+
+  it('counts requests that get no answer within the request timeout as timeouts', async () => {
+    server = await startDelayedServer({ delayMs: 2000 })
+    const startedAt = performance.now()
+    const result = await runOpenLoad({
+      url: server.url,
+      arrival: { ratePerSec: 10, distribution: 'poisson', maxInFlight: 100 },
+      durationMs: 500,
+      warmupMs: 0,
+      requestTimeoutMs: 200,
+      mix: createRequestMix(KINDS, 1),
+      seed: 3,
+    })
+    expect(result.sent).toBeGreaterThan(0)
+    expect(result.timeouts).toBe(result.sent)
+    expect(result.completed).toBe(0)
+    accountingHolds(result)
+    expect(performance.now() - startedAt).toBeLessThan(1500)
+  })
+
+  it('fails with a clear error within seconds when the endpoint refuses connections', async () => {
+    const url = await refusedPortUrl()
+    const startedAt = performance.now()
+    const failure = runOpenLoad({
+      url,
+      arrival: { ratePerSec: 20, distribution: 'uniform', maxInFlight: 10 },
+      durationMs: 30_000,
+      warmupMs: 0,
+      requestTimeoutMs: 5000,
+      mix: createRequestMix(KINDS, 1),
+      seed: 1,
+    })
+    await expect(failure).rejects.toThrow(`Failed to reach the endpoint at ${url}: connection refused`)
+    expect(performance.now() - startedAt).toBeLessThan(5000)
+  })
+})
