@@ -1,0 +1,198 @@
+#!/usr/bin/env -S npx tsx
+// The command line: a thin layer over the programmatic API, and the only place that exits.
+import path from 'node:path'
+import yargs from 'yargs'
+import { hideBin } from 'yargs/helpers'
+import { ExitCode, type ExitCodeValue, RunError, UsageError } from './errors.ts'
+import { renderConsole } from './report/render-console.ts'
+import type { Report } from './report/report-types.ts'
+import { writeRunReports } from './report/run-reports.ts'
+import { parseSamplerFlag } from './run/overrides.ts'
+import { type RunProgress, runScenario } from './run/run-scenario.ts'
+import { serve } from './run/serve.ts'
+import { listScenarios, loadScenario } from './scenario/load-scenario.ts'
+import { parseDurationMs } from './units.ts'
+
+function durationFlag(name: string) {
+  return (text: string | undefined): number | undefined => {
+    if (text === undefined) return undefined
+    const ms = parseDurationMs(String(text))
+    if (ms === undefined)
+      throw new UsageError(`Failed to read --${name} "${text}": expected a duration like 20s or 500ms.`)
+    return ms
+  }
+}
+
+function progressPrinter(isTty: boolean) {
+  let lastPlainAt = -Infinity
+  return (p: RunProgress) => {
+    const pct = Math.min(100, Math.round((p.elapsedMs / p.totalMs) * 100))
+    const line = `  ${(p.elapsedMs / 1000).toFixed(0)}s/${(p.totalMs / 1000).toFixed(0)}s  ${pct}%  sent ${p.sent}  completed ${p.completed}  errors ${p.errors}`
+    if (isTty) {
+      process.stderr.write(`\r${line}\u001b[K`)
+    } else if (p.elapsedMs - lastPlainAt >= 5000) {
+      lastPlainAt = p.elapsedMs
+      process.stderr.write(`${line}\n`)
+    }
+  }
+}
+
+export function exitCodeFor(report: Report): ExitCodeValue {
+  if (report.status === 'interrupted') return ExitCode.interrupted
+  return report.verdict === 'pass' ? ExitCode.ok : ExitCode.budgetFailed
+}
+
+async function runCommand(argv: {
+  scenario?: string
+  list?: boolean
+  duration?: string
+  warmup?: string
+  connections?: number
+  seed?: number
+  sampler?: string
+  out: string
+  json?: boolean
+  quiet?: boolean
+}): Promise<ExitCodeValue> {
+  if (argv.list) {
+    for (const s of listScenarios())
+      console.log(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`)
+    return ExitCode.ok
+  }
+  if (!argv.scenario)
+    throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
+  const controller = new AbortController()
+  let interrupts = 0
+  const onSigint = () => {
+    interrupts++
+    if (interrupts > 1) process.exit(ExitCode.interrupted)
+    process.stderr.write(
+      '\nInterrupted: stopping the load and writing a partial report (Ctrl+C again to quit now).\n',
+    )
+    controller.abort(new Error('interrupted'))
+  }
+  process.on('SIGINT', onSigint)
+  const isTty = Boolean(process.stderr.isTTY) && !argv.quiet
+  try {
+    const report = await runScenario(argv.scenario, {
+      durationMs: durationFlag('duration')(argv.duration),
+      warmupMs: durationFlag('warmup')(argv.warmup),
+      connections: argv.connections,
+      seed: argv.seed,
+      sampler: argv.sampler ? parseSamplerFlag(argv.sampler) : undefined,
+      signal: controller.signal,
+      onPhase: argv.quiet
+        ? undefined
+        : (phase) => process.stderr.write(`${isTty ? '\r\u001b[K' : ''}${phase}…\n`),
+      onProgress: argv.quiet ? undefined : progressPrinter(isTty),
+    })
+    if (isTty) process.stderr.write('\r\u001b[K')
+    const written = await writeRunReports(report, { reportsDir: argv.out })
+    if (argv.json) {
+      process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
+    } else if (!argv.quiet) {
+      process.stdout.write(
+        `${renderConsole(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`,
+      )
+      process.stdout.write(`\nReport: ${path.relative(process.cwd(), written.dir) || written.dir}\n`)
+    }
+    return exitCodeFor(report)
+  } finally {
+    process.off('SIGINT', onSigint)
+  }
+}
+
+async function main(): Promise<ExitCodeValue> {
+  let code: ExitCodeValue = ExitCode.ok
+  const parser = yargs(hideBin(process.argv))
+    .scriptName('harness')
+    .usage('Load-test a traced RAG endpoint and check per-stage latency budgets.')
+    .command(
+      'run [scenario]',
+      'Run a scenario (a name in scenarios/ or a path) and check its budgets',
+      (y) =>
+        y
+          .positional('scenario', {
+            type: 'string',
+            describe: 'Scenario name (scenarios/<name>.yaml) or path',
+          })
+          .option('list', { type: 'boolean', describe: 'List the scenarios with their descriptions' })
+          .option('duration', { type: 'string', describe: 'Override load.duration (e.g. 10s)' })
+          .option('warmup', { type: 'string', describe: 'Override load.warmup (e.g. 2s)' })
+          .option('connections', { type: 'number', describe: 'Override load.connections (closed model)' })
+          .option('seed', { type: 'number', describe: 'Override the seed' })
+          .option('sampler', {
+            type: 'string',
+            describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',
+          })
+          .option('out', { type: 'string', default: 'reports', describe: 'Reports directory' })
+          .option('json', { type: 'boolean', describe: 'Print the report JSON to stdout' })
+          .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' })
+          .example('$0 run rate-limit', 'Run scenarios/rate-limit.yaml')
+          .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling'),
+      async (argv) => {
+        code = await runCommand(argv)
+      },
+    )
+    .command(
+      'validate <file>',
+      'Check a scenario file without running it',
+      (y) => y.positional('file', { type: 'string', demandOption: true }),
+      (argv) => {
+        const { scenario, file } = loadScenario(argv.file)
+        console.log(
+          `${file}: ok (${scenario.name}, ${scenario.requests.length} kinds of request, ${scenario.budgets.length} budgets)`,
+        )
+      },
+    )
+    .command(
+      'serve',
+      'Start the endpoint with a scenario’s mocks, for poking at by hand',
+      (y) =>
+        y
+          .option('scenario', {
+            type: 'string',
+            describe: 'Scenario name or path (default: a built-in healthy scenario)',
+          })
+          .option('port', { type: 'number', default: 8787 })
+          .option('console-spans', { type: 'boolean', describe: 'Print each trace as a tree' }),
+      async (argv) => {
+        await serve({
+          scenario: argv.scenario,
+          port: argv.port,
+          consoleSpans: argv['console-spans'] ?? false,
+        })
+        code = await new Promise<ExitCodeValue>(() => undefined) // runs until Ctrl+C
+      },
+    )
+    .demandCommand(1, 'Name a command: run, validate or serve.')
+    .strict()
+    .recommendCommands()
+    .epilog(
+      'Exit codes: 0 budgets pass · 1 a budget failed · 2 invalid scenario or usage · 3 untrusted run · 4 run failed · 130 interrupted',
+    )
+    .fail((message, error) => {
+      throw error ?? new UsageError(message)
+    })
+    .help()
+  await parser.parseAsync()
+  return code
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    if (error instanceof UsageError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(error.exitCode)
+    }
+    if (error instanceof RunError) {
+      process.stderr.write(`${error.message}\n`)
+      process.exit(error.exitCode)
+    }
+    process.stderr.write(
+      `Failed unexpectedly: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    )
+    process.exit(ExitCode.runFailed)
+  },
+)

@@ -1,0 +1,177 @@
+// One call to a dependency with the resilience a real service has: a per-attempt timeout
+// bounded by the request's deadline, retries with exponential backoff and full jitter
+// ("Exponential Backoff And Jitter", AWS Architecture Blog, 2015) that honour Retry-After,
+// and one HTTP client span per attempt (HTTP semantic conventions; `http.request.resend_count`
+// on retries) so a failed trace reads llm_generation › POST /v1/chat/completions › 429.
+import { type Context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
+import type { Rng } from '../mocks/rng.ts'
+import { propagator } from '../telemetry/tracer-provider.ts'
+import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
+import { markError } from './traced-stage.ts'
+
+export type RetryPolicy = { max: number; backoffMs: number; maxBackoffMs: number }
+
+export type DependencyCall = {
+  dependency: string
+  url: string
+  body: unknown
+  timeoutMs: number
+  retry: RetryPolicy | undefined
+  deadlineAt: number // performance.now() by which the whole request must be done
+}
+
+export type CallContext = { tracer: Tracer; ctx: Context; rng: Rng }
+
+const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+const headerSetter = {
+  set(carrier: Record<string, string>, key: string, value: string) {
+    carrier[key] = value
+  },
+}
+
+export async function callDependency<T>(call: CallContext, request: DependencyCall): Promise<T> {
+  const url = new URL(request.url)
+  const maxAttempts = 1 + (request.retry?.max ?? 0)
+  const payload = JSON.stringify(request.body)
+  let lastError: DependencyError | undefined
+
+  for (let attempt = 0; attempt < maxAttempts; attempt++) {
+    const remainingMs = request.deadlineAt - performance.now()
+    if (remainingMs <= 0) throw lastError ?? new DeadlineExceededError(request.dependency, attempt)
+
+    const outcome = await attemptOnce<T>(
+      call,
+      request,
+      url,
+      payload,
+      attempt,
+      Math.min(request.timeoutMs, remainingMs),
+    )
+    if (outcome.ok) return outcome.value
+    lastError = outcome.error
+    if (!outcome.retryable) throw lastError
+
+    if (attempt + 1 < maxAttempts && request.retry) {
+      const delayMs = backoffDelayMs(request.retry, attempt, call.rng.next(), lastError.details.retryAfterMs)
+      // A retry that cannot finish before the deadline is not worth starting.
+      if (performance.now() + delayMs >= request.deadlineAt) break
+      await sleep(delayMs)
+    }
+  }
+  throw lastError!
+}
+
+type AttemptOutcome<T> = { ok: true; value: T } | { ok: false; error: DependencyError; retryable: boolean }
+
+async function attemptOnce<T>(
+  call: CallContext,
+  request: DependencyCall,
+  url: URL,
+  payload: string,
+  attempt: number,
+  timeoutMs: number,
+): Promise<AttemptOutcome<T>> {
+  const span = call.tracer.startSpan(
+    `POST ${url.pathname}`,
+    {
+      kind: SpanKind.CLIENT,
+      attributes: {
+        'http.request.method': 'POST',
+        'url.full': request.url,
+        'server.address': url.hostname,
+        'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
+        'peer.service': request.dependency,
+        ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
+      },
+    },
+    call.ctx,
+  )
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  propagator.inject(trace.setSpan(call.ctx, span), headers, headerSetter)
+  const attempts = attempt + 1
+
+  let response: Response
+  try {
+    response = await fetch(request.url, {
+      method: 'POST',
+      headers,
+      body: payload,
+      signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
+    })
+  } catch (cause) {
+    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
+    const error = new DependencyError(
+      request.dependency,
+      timedOut ? 'timeout' : 'network',
+      timedOut
+        ? `${request.dependency} did not answer within ${Math.round(timeoutMs)} ms`
+        : `${request.dependency} could not be reached: ${(cause as Error).message}`,
+      { attempts },
+      { cause },
+    )
+    endWithError(span, error)
+    return { ok: false, error, retryable: true }
+  }
+
+  span.setAttribute('http.response.status_code', response.status)
+  if (!response.ok) {
+    // Read the (small) error body rather than cancel it: cancel() never settles on an msw-mocked response.
+    await response.text().catch(() => undefined)
+    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'))
+    const error = new DependencyError(
+      request.dependency,
+      response.status === 429 ? 'rate_limited' : 'upstream',
+      `${request.dependency} answered ${response.status}`,
+      { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+    )
+    endWithError(span, error)
+    return { ok: false, error, retryable: RETRYABLE_STATUS.has(response.status) }
+  }
+
+  try {
+    const value = (await response.json()) as T
+    span.end()
+    return { ok: true, value }
+  } catch (cause) {
+    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
+    const error = new DependencyError(
+      request.dependency,
+      timedOut ? 'timeout' : 'invalid_response',
+      `${request.dependency} sent a body that could not be read: ${(cause as Error).message}`,
+      { status: response.status, attempts },
+      { cause },
+    )
+    endWithError(span, error)
+    return { ok: false, error, retryable: timedOut }
+  }
+}
+
+// Full jitter: a uniform delay in [0, min(cap, base·2^attempt)], but never sooner than the
+// server asked for in Retry-After.
+export function backoffDelayMs(
+  policy: RetryPolicy,
+  attempt: number,
+  random01: number,
+  retryAfterMs?: number,
+): number {
+  const ceiling = Math.min(policy.maxBackoffMs, policy.backoffMs * 2 ** attempt)
+  const jittered = random01 * ceiling
+  return retryAfterMs !== undefined ? Math.max(jittered, retryAfterMs) : jittered
+}
+
+export function parseRetryAfterMs(header: string | null): number | undefined {
+  if (header === null) return undefined
+  const seconds = Number(header)
+  if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000
+  const date = Date.parse(header)
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now())
+}
+
+export function endWithError(span: Span, error: DependencyError): void {
+  markError(span, error)
+  span.end()
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms))
+}

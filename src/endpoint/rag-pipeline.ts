@@ -1,0 +1,248 @@
+// The RAG work under `rag_pipeline`, one span per step with the seed's names and attributes
+// ("RAG Pipeline Tracing"), plus the OpenTelemetry GenAI semantic-convention names beside them.
+import type { Context, Span, Tracer } from '@opentelemetry/api'
+import { LRUCache } from 'lru-cache'
+import type { Rng } from '../mocks/rng.ts'
+import type { Dependencies, DependencyName, PipelineConfig } from '../scenario/schema.ts'
+import { SPAN } from '../telemetry/span-names.ts'
+import {
+  type ChatRequest,
+  type ChatResponse,
+  DEPENDENCY_URLS,
+  type EmbeddingsResponse,
+  type RerankResponse,
+  type VectorSearchRequest,
+  type VectorSearchResponse,
+  vectorSearchUrl,
+} from './dependency-api.ts'
+import { type CallContext, callDependency, type DependencyCall } from './dependency-client.ts'
+import { DependencyError } from './dependency-error.ts'
+import { tracedStage } from './traced-stage.ts'
+
+export type AskRequest = {
+  tenantId: string
+  question: string
+  k: number | undefined
+  rerank: boolean | undefined
+}
+export type AskAnswer = { answer: string; sources: { id: string; score: number }[] }
+
+const DEFAULT_TIMEOUT_MS: Record<DependencyName, number> = {
+  auth: 2000,
+  embedding: 2000,
+  vector_store: 2000,
+  reranker: 2000,
+  llm: 10_000,
+}
+
+export type PipelineOptions = {
+  dependencies: Dependencies
+  pipeline: PipelineConfig
+  recordQuestionChars: number
+  // Calibration only (the overhead self-check): CPU burnt per request inside rag_pipeline.
+  busyLoopUs?: number
+}
+
+export class RagPipeline {
+  readonly #cache: LRUCache<string, number[]>
+  readonly #options: PipelineOptions
+
+  constructor(
+    options: PipelineOptions,
+    private readonly tracer: Tracer,
+    private readonly rng: Rng,
+  ) {
+    this.#options = options
+    this.#cache = new LRUCache({ max: options.pipeline.cache.capacity, ttl: options.pipeline.cache.ttlMs })
+  }
+
+  dependencyCall(dependency: DependencyName, url: string, body: unknown, deadlineAt: number): DependencyCall {
+    return {
+      dependency,
+      url,
+      body,
+      timeoutMs: this.#options.pipeline.timeoutMs[dependency] ?? DEFAULT_TIMEOUT_MS[dependency],
+      retry: this.#options.pipeline.retries[dependency],
+      deadlineAt,
+    }
+  }
+
+  callContext(ctx: Context): CallContext {
+    return { tracer: this.tracer, ctx, rng: this.rng }
+  }
+
+  async run(parent: Context, request: AskRequest, deadlineAt: number): Promise<AskAnswer> {
+    const k = request.k ?? this.#options.pipeline.defaultK
+    const attributes: Record<string, string | number> = {
+      tenant_id: request.tenantId,
+      text_length: request.question.length,
+      k,
+    }
+    if (this.#options.recordQuestionChars > 0) {
+      attributes.question = request.question.slice(0, this.#options.recordQuestionChars)
+    }
+    return tracedStage(this.tracer, SPAN.pipeline, parent, attributes, async (_span, ctx) => {
+      if (this.#options.busyLoopUs) burnCpu(this.#options.busyLoopUs)
+      const embedding = await this.#embed(ctx, request.question, deadlineAt)
+      const documents = await this.#search(ctx, request.tenantId, embedding, k, deadlineAt)
+      const ranked =
+        request.rerank !== false && documents.length >= this.#options.pipeline.rerankMinResults
+          ? await this.#rerank(ctx, request.question, documents, deadlineAt)
+          : documents
+      const answer = await this.#generate(ctx, request.question, ranked, deadlineAt)
+      return { answer, sources: ranked.map((d) => ({ id: d.id, score: d.score })) }
+    })
+  }
+
+  #embed(parent: Context, question: string, deadlineAt: number): Promise<number[]> {
+    const { model } = this.#options.dependencies.embedding
+    const attributes = {
+      text_length: question.length,
+      model,
+      'gen_ai.operation.name': 'embeddings',
+      'gen_ai.request.model': model,
+      'gen_ai.provider.name': 'openai',
+    }
+    return tracedStage(this.tracer, SPAN.embedding, parent, attributes, async (span, ctx) => {
+      const cached = this.#checkCache(ctx, question)
+      span.setAttribute('cached', cached !== undefined)
+      if (cached) return cached
+      const response = await callDependency<EmbeddingsResponse>(
+        this.callContext(ctx),
+        this.dependencyCall('embedding', DEPENDENCY_URLS.embedding, { model, input: question }, deadlineAt),
+      )
+      const embedding = response.data[0]?.embedding
+      if (!embedding)
+        throw new DependencyError('embedding', 'invalid_response', 'embedding response had no data', {
+          attempts: 1,
+        })
+      span.setAttribute('gen_ai.usage.input_tokens', response.usage.prompt_tokens)
+      this.#cache.set(question, embedding)
+      return embedding
+    })
+  }
+
+  #checkCache(parent: Context, question: string): number[] | undefined {
+    const span = this.tracer.startSpan(SPAN.cacheCheck, {}, parent)
+    const hit = this.#cache.get(question)
+    span.setAttribute('cached', hit !== undefined)
+    if (hit) span.addEvent('cache_hit', { key: `embedding:${question.length}` })
+    span.end()
+    return hit
+  }
+
+  #search(parent: Context, tenantId: string, vector: number[], k: number, deadlineAt: number) {
+    const { collection } = this.#options.dependencies.vector_store
+    const attributes = {
+      tenant_id: tenantId,
+      k,
+      'gen_ai.operation.name': 'retrieval',
+      'gen_ai.data_source.id': collection,
+      'gen_ai.request.top_k': k,
+    }
+    return tracedStage(this.tracer, SPAN.vectorSearch, parent, attributes, async (span, ctx) => {
+      span.addEvent('search_started', { k, tenant: tenantId })
+      const body: VectorSearchRequest = {
+        vector,
+        limit: k,
+        with_payload: true,
+        filter: { must: [{ key: 'tenant_id', match: { value: tenantId } }] },
+      }
+      const response = await callDependency<VectorSearchResponse>(
+        this.callContext(ctx),
+        this.dependencyCall('vector_store', vectorSearchUrl(collection), body, deadlineAt),
+      )
+      // Defence in depth: the filter asks the store for this tenant's documents only; a result
+      // from another tenant is a store bug and must never reach the answer.
+      const foreign = response.result.filter((r) => r.payload.tenant_id !== tenantId)
+      if (foreign.length > 0) {
+        throw new DependencyError(
+          'vector_store',
+          'invalid_response',
+          `vector store returned ${foreign.length} documents of another tenant`,
+          { attempts: 1 },
+        )
+      }
+      const documents = response.result.map((r) => ({ id: r.id, score: r.score, text: r.payload.text }))
+      const topScore = documents[0]?.score ?? 0
+      span.setAttributes({ results_count: documents.length, top_score: topScore })
+      span.addEvent('search_completed', { results_count: documents.length, top_score: topScore })
+      return documents
+    })
+  }
+
+  #rerank(
+    parent: Context,
+    query: string,
+    documents: { id: string; score: number; text: string }[],
+    deadlineAt: number,
+  ) {
+    const { model } = this.#options.dependencies.reranker
+    const attributes = {
+      model,
+      documents_count: documents.length,
+      'gen_ai.request.model': model,
+      'gen_ai.provider.name': 'cohere',
+    }
+    return tracedStage(this.tracer, SPAN.rerank, parent, attributes, async (span, ctx) => {
+      const response = await callDependency<RerankResponse>(
+        this.callContext(ctx),
+        this.dependencyCall(
+          'reranker',
+          DEPENDENCY_URLS.reranker,
+          { model, query, documents: documents.map((d) => d.text), top_n: documents.length },
+          deadlineAt,
+        ),
+      )
+      const ranked = response.results
+        .filter((r) => r.index >= 0 && r.index < documents.length)
+        .map((r) => ({ ...documents[r.index]!, score: r.relevance_score }))
+      span.setAttribute('top_score', ranked[0]?.score ?? 0)
+      return ranked
+    })
+  }
+
+  #generate(parent: Context, question: string, documents: { text: string }[], deadlineAt: number) {
+    const { model } = this.#options.dependencies.llm
+    const attributes = {
+      model,
+      'gen_ai.operation.name': 'chat',
+      'gen_ai.request.model': model,
+      'gen_ai.provider.name': 'openai',
+    }
+    return tracedStage(this.tracer, SPAN.llm, parent, attributes, async (span, ctx) => {
+      const body: ChatRequest = {
+        model,
+        messages: [
+          {
+            role: 'system',
+            content: `Answer from these documents:\n${documents.map((d) => d.text).join('\n')}`,
+          },
+          { role: 'user', content: question },
+        ],
+      }
+      const response = await callDependency<ChatResponse>(
+        this.callContext(ctx),
+        this.dependencyCall('llm', DEPENDENCY_URLS.llm, body, deadlineAt),
+      )
+      setTokenUsage(span, response.usage.prompt_tokens, response.usage.completion_tokens)
+      return response.choices[0]?.message.content ?? ''
+    })
+  }
+}
+
+function setTokenUsage(span: Span, promptTokens: number, completionTokens: number): void {
+  span.setAttributes({
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    'gen_ai.usage.input_tokens': promptTokens,
+    'gen_ai.usage.output_tokens': completionTokens,
+  })
+}
+
+function burnCpu(microseconds: number): void {
+  const until = performance.now() + microseconds / 1000
+  while (performance.now() < until) {
+    // Deliberate busy wait: the calibration arm's known CPU cost per request.
+  }
+}

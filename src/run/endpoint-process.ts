@@ -1,0 +1,80 @@
+// Entry point of the endpoint's child process (forked by endpoint-host.ts).
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
+import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
+import type { EndpointProcessStats, FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
+
+let app: EndpointApp | undefined
+// perf_hooks at 1 ms resolution: how late timers fire, i.e. how long a ready callback waited
+// behind other work. Queueing here shows up inside every span that awaits I/O.
+const loopDelay = monitorEventLoopDelay({ resolution: 1 })
+let cpuAtMeasure = process.cpuUsage()
+let rssPeakBytes = process.memoryUsage.rss()
+const rssTimer = setInterval(() => {
+  rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss())
+}, 250)
+rssTimer.unref()
+
+function send(message: FromEndpoint): void {
+  process.send?.(message)
+}
+
+function stats(): EndpointProcessStats {
+  const cpu = process.cpuUsage(cpuAtMeasure)
+  rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss())
+  const ns = (n: number) => n / 1e6
+  return {
+    cpu_user_ms: cpu.user / 1000,
+    cpu_system_ms: cpu.system / 1000,
+    event_loop_delay_ms: {
+      p50: ns(loopDelay.percentile(50)),
+      p99: ns(loopDelay.percentile(99)),
+      max: ns(loopDelay.max),
+    },
+    rss_peak_mb: rssPeakBytes / 2 ** 20,
+  }
+}
+
+async function waitForDrain(timeoutMs: number): Promise<void> {
+  const until = performance.now() + timeoutMs
+  while (app && app.endpoint.inFlight > 0 && performance.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+}
+
+process.on('message', async (message: ToEndpoint) => {
+  try {
+    if (message.type === 'start') {
+      const extra = message.consoleSpans ? [new ConsoleTreeProcessor()] : []
+      app = createEndpointApp(message.scenario, { extraProcessors: extra })
+      // Nothing counts for the statistics until the harness says warm-up is over.
+      app.collector.startMeasuring(Number.POSITIVE_INFINITY)
+      const address = await app.endpoint.listen(0, '127.0.0.1')
+      send({ type: 'ready', port: address.port, pid: process.pid })
+    } else if (message.type === 'measure') {
+      app?.collector.startMeasuring()
+      cpuAtMeasure = process.cpuUsage()
+      loopDelay.reset()
+      loopDelay.enable()
+      send({ type: 'measuring' })
+    } else if (message.type === 'finish') {
+      const measuredStats = stats()
+      loopDelay.disable()
+      await waitForDrain(message.drainTimeoutMs)
+      await app?.tracing.forceFlush()
+      send({
+        type: 'results',
+        results: app!.collector.results(),
+        stats: measuredStats,
+        inFlightAtFinish: app?.endpoint.inFlight ?? 0,
+      })
+    }
+  } catch (error) {
+    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+  }
+})
+
+process.on('disconnect', () => {
+  void app?.close().finally(() => process.exit(0))
+  setTimeout(() => process.exit(0), 2000).unref()
+})

@@ -1,0 +1,124 @@
+// Tracing set-up in one place. The provider is not registered globally: the endpoint passes
+// context explicitly (trace.setSpan), which keeps several providers apart in one test process
+// and avoids AsyncLocalStorage context work on every await (costly on Node 20, see
+// ../shared/notes: Node 20 lacks AsyncContextFrame).
+
+import type { Context } from '@opentelemetry/api'
+import { diag, type Tracer } from '@opentelemetry/api'
+import { W3CTraceContextPropagator } from '@opentelemetry/core'
+import { resourceFromAttributes } from '@opentelemetry/resources'
+import {
+  AlwaysOffSampler,
+  AlwaysOnSampler,
+  ParentBasedSampler,
+  type ReadableSpan,
+  type Sampler,
+  type Span,
+  type SpanProcessor,
+  TraceIdRatioBasedSampler,
+} from '@opentelemetry/sdk-trace-base'
+import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
+import type { SamplerConfig } from '../scenario/schema.ts'
+import { SwitchableSampler } from './switchable-sampler.ts'
+
+export const propagator = new W3CTraceContextPropagator()
+
+export function createSampler(config: SamplerConfig): Sampler {
+  switch (config.kind) {
+    case 'always_on':
+      return new AlwaysOnSampler()
+    case 'always_off':
+      return new AlwaysOffSampler()
+    case 'ratio':
+      return new TraceIdRatioBasedSampler(config.ratio)
+    case 'parent_ratio':
+      return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.ratio) })
+  }
+}
+
+export function describeSampler(config: SamplerConfig): string {
+  return config.kind === 'ratio' || config.kind === 'parent_ratio'
+    ? `${config.kind}(${config.ratio})`
+    : config.kind
+}
+
+// Telemetry never takes the service down: a processor that throws is logged (once per
+// processor and method) and the request goes on.
+export class SafeSpanProcessor implements SpanProcessor {
+  #warned = new Set<string>()
+  errors = 0
+
+  constructor(readonly inner: SpanProcessor) {}
+
+  #fail(method: string, error: unknown): void {
+    this.errors++
+    if (this.#warned.has(method)) return
+    this.#warned.add(method)
+    diag.error(
+      `Failed to run span processor ${this.inner.constructor.name}.${method}: ${String(error)}. Spans may be missing.`,
+    )
+    console.error(
+      `[telemetry] span processor ${this.inner.constructor.name}.${method} threw: ${String(error)}`,
+    )
+  }
+
+  onStart(span: Span, parentContext: Context): void {
+    try {
+      this.inner.onStart(span, parentContext)
+    } catch (error) {
+      this.#fail('onStart', error)
+    }
+  }
+
+  onEnd(span: ReadableSpan): void {
+    try {
+      this.inner.onEnd(span)
+    } catch (error) {
+      this.#fail('onEnd', error)
+    }
+  }
+
+  async forceFlush(): Promise<void> {
+    try {
+      await this.inner.forceFlush()
+    } catch (error) {
+      this.#fail('forceFlush', error)
+    }
+  }
+
+  async shutdown(): Promise<void> {
+    try {
+      await this.inner.shutdown()
+    } catch (error) {
+      this.#fail('shutdown', error)
+    }
+  }
+}
+
+export type Tracing = {
+  provider: NodeTracerProvider
+  tracer: Tracer
+  sampler: SwitchableSampler
+  forceFlush(): Promise<void>
+  shutdown(): Promise<void>
+}
+
+export function createTracing(options: {
+  sampler: SamplerConfig
+  processors: SpanProcessor[]
+  serviceName?: string
+}): Tracing {
+  const sampler = new SwitchableSampler(createSampler(options.sampler))
+  const provider = new NodeTracerProvider({
+    sampler,
+    resource: resourceFromAttributes({ 'service.name': options.serviceName ?? 'rag-endpoint' }),
+    spanProcessors: options.processors.map((p) => new SafeSpanProcessor(p)),
+  })
+  return {
+    provider,
+    tracer: provider.getTracer('rag-endpoint', '0.1.0'),
+    sampler,
+    forceFlush: () => provider.forceFlush(),
+    shutdown: () => provider.shutdown(),
+  }
+}
