@@ -21,6 +21,9 @@ export type CollectorOptions = {
   seed?: number
   maxPendingTraces?: number
   maxStageNames?: number
+  // Called with every whole trace that started after warm-up, when its server span ends
+  // (children end first). Trace-level analysis hangs off this; it must be cheap and bounded.
+  onMeasuredTrace?: (spans: readonly ReadableSpan[]) => void
 }
 
 export type CollectorCounters = {
@@ -51,7 +54,8 @@ export class StageCollector implements SpanProcessor {
   readonly #sample: TraceRecord[] = []
   #sampleSeen = 0
   readonly #rng: Rng
-  readonly #options: Required<Omit<CollectorOptions, 'selectors' | 'seed'>>
+  readonly #options: Required<Omit<CollectorOptions, 'selectors' | 'seed' | 'onMeasuredTrace'>>
+  readonly #onMeasuredTrace: ((spans: readonly ReadableSpan[]) => void) | undefined
   #measureFromMs = Number.NEGATIVE_INFINITY
   readonly counters: CollectorCounters = {
     spans_started: 0,
@@ -70,6 +74,7 @@ export class StageCollector implements SpanProcessor {
       this.#selectorsByName.set(selector.spanName, list)
     }
     this.#rng = createRng(options.seed ?? 1)
+    this.#onMeasuredTrace = options.onMeasuredTrace
     this.#options = {
       slowestTraces: options.slowestTraces ?? 5,
       errorTracesPerKind: options.errorTracesPerKind ?? 3,
