@@ -1,0 +1,92 @@
+// End to end: a real endpoint process, real sockets, autocannon, the in-memory collector.
+// Timing assertions are lower bounds (a fixed latency is a floor) plus generous upper bounds.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { reportSchema } from '../../src/report/report-schema.ts'
+import { runScenario } from '../../src/run/run-scenario.ts'
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios')
+const CLI = join(import.meta.dirname, '../../src/cli.ts')
+
+function cli(args: string[]) {
+  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { encoding: 'utf8', timeout: 60_000 })
+}
+
+describe('a short run with fixed latencies', () => {
+  it('measures each stage at or above its configured latency, accounts for every request and passes', async () => {
+    const report = await runScenario(join(FIXTURES, 'good/fixed-latency.yaml'))
+    expect(reportSchema.safeParse(report).success).toBe(true)
+
+    const floorsMs: Record<string, number> = {
+      authentication: 5,
+      embedding_generation: 20,
+      vector_search: 10,
+      rerank: 15,
+      llm_generation: 30,
+      rag_pipeline: 75,
+    }
+    for (const [stage, floorMs] of Object.entries(floorsMs)) {
+      const stats = report.stages[stage]
+      expect(stats, stage).toBeDefined()
+      expect(stats!.count, stage).toBeGreaterThan(10)
+      expect(stats!.p50_ms, stage).toBeGreaterThanOrEqual(floorMs - 0.5)
+      expect(stats!.min_ms, stage).toBeGreaterThanOrEqual(floorMs - 1)
+      expect(stats!.p50_ms, stage).toBeLessThan(floorMs * 3 + 50)
+    }
+    // Client latency covers the server's whole pipeline.
+    expect(report.client_latency_ms.p50).toBeGreaterThanOrEqual(80)
+
+    const { load, accounting } = report
+    expect(accounting.ok).toBe(true)
+    expect(load.sent).toBe(load.completed + load.errors + load.timeouts + load.in_flight_at_end)
+    expect(accounting.server_requests).toBeGreaterThanOrEqual(load.completed)
+    expect(accounting.spans_started).toBe(accounting.spans_ended)
+    expect(load.status_codes['200']).toBe(load.completed)
+
+    // Warm-up is left out: fewer spans were measured than requests reached the endpoint.
+    expect(report.stages['POST /ask']!.count).toBeLessThan(accounting.server_requests)
+    expect(report.stages['rag_pipeline{tenant_id=acme}']!.count).toBe(report.stages.rag_pipeline!.count)
+
+    expect(report.verdict).toBe('pass')
+    expect(report.budgets.every((b) => b.pass)).toBe(true)
+  })
+})
+
+describe('the CLI', () => {
+  it('exits 1 when a budget fails, and writes report.json and latest/', () => {
+    const out = mkdtempSync(join(tmpdir(), 'harness-cli-'))
+    const result = cli(['run', join(FIXTURES, 'good/fixed-latency-fail.yaml'), '--out', out, '--quiet'])
+    expect(result.stderr).not.toMatch(/\n\s+at /) // no stack trace
+    expect(result.status).toBe(1)
+    const report = JSON.parse(readFileSync(join(out, 'fixed-latency-fail/latest/report.json'), 'utf8'))
+    expect(report.verdict).toBe('fail')
+    const failed = report.budgets.filter((b: { pass: boolean }) => !b.pass)
+    expect(failed.map((b: { target: string; metric: string }) => `${b.target}.${b.metric}`)).toEqual([
+      'llm_generation.p50',
+    ])
+  })
+
+  it('exits 2 with every problem and no stack trace for an invalid scenario', () => {
+    const result = cli(['validate', join(FIXTURES, 'bad/three-mistakes.yaml')])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/Failed to load .*three-mistakes\.yaml: 3 problems/)
+    expect(result.stderr).not.toMatch(/\n\s+at /)
+  })
+
+  it('exits 2 for an unknown scenario name, suggesting the nearest one', () => {
+    const result = cli(['run', 'rate-limt'])
+    expect(result.status).toBe(2)
+    expect(result.stderr).toMatch(/Did you mean "rate-limit"/)
+  })
+
+  it('lists the shipped scenarios with their descriptions', () => {
+    const result = cli(['run', '--list'])
+    expect(result.status).toBe(0)
+    for (const name of ['baseline', 'rate-limit', 'slow-vector-store', 'llm-timeout', 'cold-cache']) {
+      expect(result.stdout).toContain(name)
+    }
+  })
+})
