@@ -63,3 +63,10 @@ export type ProviderError = { error: { message: string; type: string; code?: str
 export function approximateTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4))
 }
+
+// Set by the mocks on every successful response: the latency they drew for it. The harness
+// compares it with the client span's duration (mock fidelity); real providers never send it.
+export const MOCK_DELAY_HEADER = 'x-mock-delay-ms'
+// The span attribute the endpoint's dependency client records it under. Duration minus this is
+// the harness's own error on that call.
+export const MOCK_DELAY_ATTRIBUTE = 'harness.mock_delay_ms'

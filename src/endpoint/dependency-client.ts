@@ -6,6 +6,7 @@
 import { type Context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
 import type { Rng } from '../mocks/rng.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
+import { MOCK_DELAY_ATTRIBUTE, MOCK_DELAY_HEADER } from './dependency-api.ts'
 import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
 import { markError } from './traced-stage.ts'
 
@@ -128,6 +129,8 @@ async function attemptOnce<T>(
     return { ok: false, error, retryable: RETRYABLE_STATUS.has(response.status) }
   }
 
+  const mockDelay = response.headers.get(MOCK_DELAY_HEADER)
+  if (mockDelay !== null) span.setAttribute(MOCK_DELAY_ATTRIBUTE, Number(mockDelay))
   try {
     const value = (await response.json()) as T
     span.end()

@@ -25,6 +25,9 @@ export type Endpoint = {
   listen(port?: number, host?: string): Promise<AddressInfo>
   close(): Promise<void>
   readonly inFlight: number
+  readonly requestsServed: number // responses finished on POST /ask, whatever their status
+  // The overhead calibration arm: a known CPU cost per request (see RagPipeline).
+  setCalibrationCostUs(microseconds: number): void
 }
 
 class HttpError extends Error {
@@ -48,6 +51,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
   const pipeline = new RagPipeline(options, tracer, rng)
   const gateway = new Gateway(tracer, options.tenants)
   let inFlight = 0
+  let requestsServed = 0
 
   async function handleAsk(
     req: IncomingMessage,
@@ -124,6 +128,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
       span.setAttribute('http.response.status_code', res.statusCode)
       span.end()
       inFlight--
+      requestsServed++
     }
   }
 
@@ -141,6 +146,10 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
     get inFlight() {
       return inFlight
     },
+    get requestsServed() {
+      return requestsServed
+    },
+    setCalibrationCostUs: (microseconds) => pipeline.setCalibrationCostUs(microseconds),
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject)

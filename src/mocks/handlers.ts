@@ -20,6 +20,7 @@ import {
   DEPENDENCY_URLS,
   type EmbeddingsResponse,
   type IntrospectResponse,
+  MOCK_DELAY_HEADER,
   type ProviderError,
   type RerankResponse,
   type VectorSearchResponse,
@@ -259,7 +260,10 @@ function dependencyHandler(
 
     const timing = sampleTiming()
     if (await waitMs(timing.latencyMs, request.signal)) return HttpResponse.error()
-    return respond({ body: await readJson(request), timing, params })
+    const response = respond({ body: await readJson(request), timing, params })
+    // The harness's fidelity check: the endpoint records this beside the span's duration.
+    response.headers.set(MOCK_DELAY_HEADER, timing.latencyMs.toFixed(3))
+    return response
   })
 }
 

@@ -2,6 +2,7 @@
 // tracing with the harness's collector, and the HTTP endpoint. Used by the endpoint child
 // process, by `npm run serve` and by the integration tests.
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { createEndpoint, type Endpoint } from '../endpoint/server.ts'
 import { createDependencyHandlers } from '../mocks/handlers.ts'
 import { startMockServer } from '../mocks/mock-server.ts'
@@ -12,6 +13,7 @@ import { createTracing, type Tracing } from '../telemetry/tracer-provider.ts'
 export type EndpointApp = {
   endpoint: Endpoint
   collector: StageCollector
+  analyzer: TraceAnalyzer
   tracing: Tracing
   close(): Promise<void>
 }
@@ -27,18 +29,21 @@ export function apiKeysOf(scenario: Pick<Scenario, 'requests'>): Map<string, str
 
 export function createEndpointApp(
   scenario: EndpointAppScenario,
-  options: { extraProcessors?: SpanProcessor[]; busyLoopUs?: number } = {},
+  // `processors` replaces the default collector (the overhead mode routes spans per arm instead).
+  options: { extraProcessors?: SpanProcessor[]; processors?: SpanProcessor[] } = {},
 ): EndpointApp {
   const mocks = startMockServer(
     createDependencyHandlers(scenario.dependencies, { seed: scenario.seed, apiKeys: apiKeysOf(scenario) }),
   )
+  const analyzer = new TraceAnalyzer({ seed: scenario.seed })
   const collector = new StageCollector({
     selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
     seed: scenario.seed,
+    onMeasuredTrace: (spans) => analyzer.observeTrace(spans),
   })
   const tracing = createTracing({
     sampler: scenario.tracing.sampler,
-    processors: [collector, ...(options.extraProcessors ?? [])],
+    processors: [...(options.processors ?? [collector]), ...(options.extraProcessors ?? [])],
   })
   const endpoint = createEndpoint({
     seed: scenario.seed,
@@ -47,11 +52,11 @@ export function createEndpointApp(
     pipeline: scenario.pipeline,
     recordQuestionChars: scenario.tracing.recordQuestionChars,
     tracer: tracing.tracer,
-    ...(options.busyLoopUs ? { busyLoopUs: options.busyLoopUs } : {}),
   })
   return {
     endpoint,
     collector,
+    analyzer,
     tracing,
     async close() {
       await endpoint.close()

@@ -25,7 +25,7 @@ export type EndpointHost = {
 
 export async function startEndpointProcess(
   scenario: Scenario,
-  options: { consoleSpans?: boolean } = {},
+  options: { consoleSpans?: boolean; mode?: 'run' | 'overhead' } = {},
 ): Promise<EndpointHost> {
   const child: ChildProcess = fork(ENTRY, [], {
     execArgv: ['--import', TSX_LOADER],
@@ -78,7 +78,12 @@ export async function startEndpointProcess(
   }
 
   const ready = await request(
-    { type: 'start', scenario, ...(options.consoleSpans ? { consoleSpans: true } : {}) },
+    {
+      type: 'start',
+      scenario,
+      mode: options.mode ?? 'run',
+      ...(options.consoleSpans ? { consoleSpans: true } : {}),
+    },
     'ready',
     30_000,
   )

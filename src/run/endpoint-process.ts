@@ -1,14 +1,19 @@
 // Entry point of the endpoint's child process (forked by endpoint-host.ts).
 import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { ArmRouter } from '../overhead/arm-router.ts'
 import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
+import { createSampler } from '../telemetry/tracer-provider.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
 import type { EndpointProcessStats, FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
 
 let app: EndpointApp | undefined
+let armRouter: ArmRouter | undefined
 // perf_hooks at 1 ms resolution: how late timers fire, i.e. how long a ready callback waited
 // behind other work. Queueing here shows up inside every span that awaits I/O.
 const loopDelay = monitorEventLoopDelay({ resolution: 1 })
 let cpuAtMeasure = process.cpuUsage()
+let measuredFrom = performance.now()
+let trialRequestsAtBegin = 0
 let rssPeakBytes = process.memoryUsage.rss()
 const rssTimer = setInterval(() => {
   rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss())
@@ -32,6 +37,7 @@ function stats(): EndpointProcessStats {
       max: ns(loopDelay.max),
     },
     rss_peak_mb: rssPeakBytes / 2 ** 20,
+    wall_ms: performance.now() - measuredFrom,
   }
 }
 
@@ -46,7 +52,11 @@ process.on('message', async (message: ToEndpoint) => {
   try {
     if (message.type === 'start') {
       const extra = message.consoleSpans ? [new ConsoleTreeProcessor()] : []
-      app = createEndpointApp(message.scenario, { extraProcessors: extra })
+      if (message.mode === 'overhead') armRouter = new ArmRouter()
+      app = createEndpointApp(message.scenario, {
+        extraProcessors: extra,
+        ...(armRouter ? { processors: [armRouter] } : {}),
+      })
       // Nothing counts for the statistics until the harness says warm-up is over.
       app.collector.startMeasuring(Number.POSITIVE_INFINITY)
       const address = await app.endpoint.listen(0, '127.0.0.1')
@@ -54,9 +64,39 @@ process.on('message', async (message: ToEndpoint) => {
     } else if (message.type === 'measure') {
       app?.collector.startMeasuring()
       cpuAtMeasure = process.cpuUsage()
+      measuredFrom = performance.now()
       loopDelay.reset()
       loopDelay.enable()
       send({ type: 'measuring' })
+    } else if (message.type === 'arm') {
+      // The sampler is switched inside this one process between trials (SwitchableSampler), so
+      // process-to-process noise does not swamp a difference of a few percent.
+      app!.tracing.sampler.switchTo(createSampler(message.sampler))
+      app!.endpoint.setCalibrationCostUs(message.calibrationUs)
+      armRouter?.switchTo(message.arm)
+      send({ type: 'arm-set' })
+    } else if (message.type === 'trial-begin') {
+      if (armRouter) armRouter.recording = true
+      cpuAtMeasure = process.cpuUsage()
+      measuredFrom = performance.now()
+      trialRequestsAtBegin = app!.endpoint.requestsServed
+      loopDelay.reset()
+      loopDelay.enable()
+      send({ type: 'trial-begun' })
+    } else if (message.type === 'trial-end') {
+      const s = stats()
+      loopDelay.disable()
+      send({
+        type: 'trial-stats',
+        stats: {
+          cpu_ms: s.cpu_user_ms + s.cpu_system_ms,
+          server_requests: app!.endpoint.requestsServed - trialRequestsAtBegin,
+          event_loop_delay_p99_ms: s.event_loop_delay_ms.p99,
+          rss_mb: process.memoryUsage.rss() / 2 ** 20,
+        },
+      })
+    } else if (message.type === 'arm-results') {
+      send({ type: 'arm-results', arms: armRouter?.results() ?? {} })
     } else if (message.type === 'finish') {
       const measuredStats = stats()
       loopDelay.disable()
@@ -65,6 +105,9 @@ process.on('message', async (message: ToEndpoint) => {
       send({
         type: 'results',
         results: app!.collector.results(),
+        analysis: app!.analyzer.results({
+          unendedSpans: app!.collector.counters.spans_started - app!.collector.counters.spans_ended,
+        }),
         stats: measuredStats,
         inFlightAtFinish: app?.endpoint.inFlight ?? 0,
       })

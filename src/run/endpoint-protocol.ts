@@ -1,7 +1,8 @@
 // Messages between the harness (parent) and the endpoint's process (child) over Node's IPC
 // channel. The endpoint runs in its own process so that the load driver's work never shares
 // an event loop with the spans it measures.
-import type { Scenario } from '../scenario/schema.ts'
+import type { AnalysisResults } from '../report/analysis-schema.ts'
+import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
 import type { CollectorResults } from '../telemetry/stage-collector.ts'
 
 export type EndpointProcessStats = {
@@ -9,15 +10,43 @@ export type EndpointProcessStats = {
   cpu_system_ms: number
   event_loop_delay_ms: { p50: number; p99: number; max: number }
   rss_peak_mb: number
+  wall_ms: number // from the end of warm-up to the finish request
 }
 
+// Overhead mode: one trial's figures, and per arm the stage statistics that show what sampling
+// costs in precision.
+export type TrialStats = {
+  cpu_ms: number
+  server_requests: number
+  event_loop_delay_p99_ms: number
+  rss_mb: number
+}
+export type ArmStageStats = Record<
+  string,
+  { count: number; p99_ms: number; p99_ci_ms: [number, number] | null }
+>
+
 export type ToEndpoint =
-  | { type: 'start'; scenario: Scenario; consoleSpans?: boolean }
+  | { type: 'start'; scenario: Scenario; consoleSpans?: boolean; mode?: 'run' | 'overhead' }
+  | { type: 'arm'; arm: number; sampler: SamplerConfig; calibrationUs: number }
+  | { type: 'trial-begin' }
+  | { type: 'trial-end' }
+  | { type: 'arm-results' }
   | { type: 'measure' }
   | { type: 'finish'; drainTimeoutMs: number }
 
 export type FromEndpoint =
   | { type: 'ready'; port: number; pid: number }
   | { type: 'measuring' }
-  | { type: 'results'; results: CollectorResults; stats: EndpointProcessStats; inFlightAtFinish: number }
+  | {
+      type: 'results'
+      results: CollectorResults
+      analysis: AnalysisResults
+      stats: EndpointProcessStats
+      inFlightAtFinish: number
+    }
+  | { type: 'arm-set' }
+  | { type: 'trial-begun' }
+  | { type: 'trial-stats'; stats: TrialStats }
+  | { type: 'arm-results'; arms: Record<number, ArmStageStats> }
   | { type: 'failed'; message: string }

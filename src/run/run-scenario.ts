@@ -3,16 +3,23 @@
 // The CLI is a thin layer over this; teams can call it from their own test runner.
 import { execFileSync } from 'node:child_process'
 import os from 'node:os'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, verdictOf } from '../budget/evaluate-budgets.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
+import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
+import { harnessVersion } from '../nightly/fingerprint.ts'
+import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 import { describeSampler } from '../telemetry/tracer-provider.ts'
+import { fidelityTable } from '../trust/mock-fidelity.ts'
+import { evaluateTrust } from '../trust/trust-guards.ts'
 import { startEndpointProcess } from './endpoint-host.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
@@ -29,6 +36,9 @@ export type RunOptions = RunOverrides & {
   signal?: AbortSignal
   onProgress?: (progress: RunProgress) => void
   onPhase?: (phase: string) => void
+  // Called with the endpoint process's pid once it is ready (for profilers, and for the tests
+  // that make it crash mid-run).
+  onEndpointStarted?: (pid: number) => void
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -44,65 +54,180 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
   const startedAt = new Date()
   options.onPhase?.('starting the endpoint')
   const host = await startEndpointProcess(scenario)
+  options.onEndpointStarted?.(host.pid)
   const abort = new AbortController()
   const onOuterAbort = () => abort.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onOuterAbort, { once: true })
-  let crashed = false
+  let crash: string | undefined
   void host.exited.then((exit) => {
     if (!exit.expected) {
-      crashed = true
-      abort.abort(
-        new RunError(
-          `The endpoint process exited during the run (code ${exit.code}, signal ${exit.signal}).`,
-        ),
-      )
+      crash = `the endpoint process exited during the run (code ${exit.code}, signal ${exit.signal})`
+      abort.abort(new RunError(`Failed to finish the run: ${crash}.`))
     }
   })
 
   try {
     const { load } = scenario
-    if (!load.connections) {
-      throw new RunError(
-        'Failed to start the load: open-model arrival rates are not supported by this driver yet. Use load.connections.',
-      )
+    // The harness's own load: CPU and event-loop delay of this process (the driver's), from the
+    // end of warm-up, when the endpoint starts counting too.
+    const driverLoop = monitorEventLoopDelay({ resolution: 1 })
+    let driverCpuAtMeasure = process.cpuUsage()
+    let measuredFrom = performance.now()
+    const measure = async () => {
+      driverLoop.reset()
+      driverLoop.enable()
+      driverCpuAtMeasure = process.cpuUsage()
+      measuredFrom = performance.now()
+      await host.request({ type: 'measure' }, 'measuring', 10_000)
     }
-    // The endpoint starts counting spans for the statistics when warm-up ends.
-    const measure = () => host.request({ type: 'measure' }, 'measuring', 10_000)
     let warmupTimer: NodeJS.Timeout | undefined
     if (load.warmupMs === 0) await measure()
     else warmupTimer = setTimeout(() => void measure().catch(() => undefined), load.warmupMs)
 
     options.onPhase?.('driving load')
     const totalMs = load.warmupMs + load.durationMs
-    let client: ClientLoadResult
+    const url = `http://127.0.0.1:${host.port}/ask`
+    const mix = createRequestMix(scenario.requests, scenario.seed)
+    const onTick = (p: { elapsedMs: number; sent: number; completed: number; errors: number }) =>
+      options.onProgress?.({ ...p, totalMs })
+    let client: ClientLoadResult | OpenLoadResult
     try {
-      client = await runClosedLoad({
-        url: `http://127.0.0.1:${host.port}/ask`,
-        connections: load.connections,
-        durationMs: load.durationMs,
-        warmupMs: load.warmupMs,
-        requestTimeoutMs: load.requestTimeoutMs,
-        mix: createRequestMix(scenario.requests, scenario.seed),
-        signal: abort.signal,
-        onTick: (p) => options.onProgress?.({ ...p, totalMs }),
-      })
+      client = load.arrival
+        ? await runOpenLoad({
+            url,
+            arrival: load.arrival,
+            durationMs: load.durationMs,
+            warmupMs: load.warmupMs,
+            requestTimeoutMs: load.requestTimeoutMs,
+            mix,
+            seed: scenario.seed,
+            signal: abort.signal,
+            onTick,
+            keepSamples: true,
+          })
+        : await runClosedLoad({
+            url,
+            connections: load.connections ?? 10,
+            durationMs: load.durationMs,
+            warmupMs: load.warmupMs,
+            requestTimeoutMs: load.requestTimeoutMs,
+            mix,
+            signal: abort.signal,
+            onTick,
+            keepSamples: true,
+          })
     } finally {
       clearTimeout(warmupTimer)
     }
-    if (crashed) throw abort.signal.reason
-
+    const driverWallMs = performance.now() - measuredFrom
+    const driverCpu = process.cpuUsage(driverCpuAtMeasure)
+    driverLoop.disable()
+    const driver = {
+      cpuShare: driverWallMs > 0 ? (driverCpu.user + driverCpu.system) / 1000 / driverWallMs : 0,
+      loopDelayP99Ms: driverLoop.count > 0 ? driverLoop.percentile(99) / 1e6 : 0,
+      loopDelayMaxMs: driverLoop.count > 0 ? driverLoop.max / 1e6 : 0,
+      wallMs: driverWallMs,
+    }
     options.onPhase?.('collecting spans')
-    const finished = await host.request(
-      { type: 'finish', drainTimeoutMs: Math.min(load.requestTimeoutMs, 10_000) },
-      'results',
-      30_000,
-    )
-    const interrupted = options.signal?.aborted ?? false
-    return buildReport({ scenario, loaded, applied, startedAt, client, finished, interrupted })
+    // A crashed endpoint took its spans with it: the report keeps what the client saw and says so.
+    const finished = crash
+      ? noServerResults()
+      : await host.request(
+          { type: 'finish', drainTimeoutMs: Math.min(load.requestTimeoutMs, 10_000) },
+          'results',
+          30_000,
+        )
+    const status: RunStatus = crash
+      ? { status: 'incomplete', reason: crash }
+      : options.signal?.aborted
+        ? { status: 'interrupted', reason: 'interrupted (Ctrl+C): the numbers cover what ran before it' }
+        : { status: 'complete' }
+    let overhead: OverheadSection | undefined
+    if (scenario.overhead && status.status === 'complete') {
+      await host.stop()
+      overhead = await runOverhead(scenario, {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+      })
+    }
+    return buildReport({ scenario, loaded, applied, startedAt, client, finished, driver, status, overhead })
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort)
     await host.stop()
   }
+}
+
+type RunStatus = { status: 'complete' } | { status: 'interrupted' | 'incomplete'; reason: string }
+
+function noServerResults(): Extract<FromEndpoint, { type: 'results' }> {
+  return {
+    type: 'results',
+    results: {
+      counters: {
+        spans_started: 0,
+        spans_ended: 0,
+        server_spans: 0,
+        pipeline_roots: 0,
+        traces_dropped_pending: 0,
+        stage_names_dropped: 0,
+      },
+      stages: {},
+      stage_histograms: {},
+      stage_intervals: [],
+      dependencies: {},
+      root_durations: new Map(),
+      exemplars: [],
+      root_causes: {},
+    },
+    stats: {
+      cpu_user_ms: 0,
+      cpu_system_ms: 0,
+      event_loop_delay_ms: { p50: 0, p99: 0, max: 0 },
+      rss_peak_mb: 0,
+      wall_ms: 0,
+    },
+    analysis: new TraceAnalyzer({ seed: 0 }).results(),
+    inFlightAtFinish: 0,
+  }
+}
+
+type DriverFigures = { cpuShare: number; loopDelayP99Ms: number; loopDelayMaxMs: number; wallMs: number }
+
+function isOpen(client: ClientLoadResult | OpenLoadResult): client is OpenLoadResult {
+  return client.model === 'open'
+}
+
+// Client latency minus the server's root span for the same trace (joined by the traceparent
+// the driver sent): time spent outside the traced code. In the open model the client latency
+// runs from the intended send time, so the schedule lag is taken off first.
+function clientServerGap(client: ClientLoadResult, rootDurations: Map<string, number>) {
+  const gaps: number[] = []
+  for (const sample of client.samples ?? []) {
+    if (sample.status === 0) continue
+    const rootMs = rootDurations.get(sample.traceId)
+    if (rootMs !== undefined) gaps.push(sample.latencyMs - sample.lagMs - rootMs)
+  }
+  const stats = summarizeDurations(
+    gaps.map((g) => Math.max(0, g)),
+    0,
+  )
+  return {
+    joined: gaps.length,
+    p50_ms: stats.p50_ms,
+    p90_ms: stats.p90_ms,
+    p99_ms: stats.p99_ms,
+    max_ms: stats.max_ms,
+  }
+}
+
+function targetRatePerSec(arrival: NonNullable<Scenario['load']['arrival']>, durationMs: number): number {
+  if (arrival.ratePerSec !== undefined) return arrival.ratePerSec
+  const stages = arrival.stages ?? []
+  const totalMs = stages.reduce((sum, s) => sum + s.durationMs, 0)
+  // Mean rate over the measured stages (the schedule's own definition of the load).
+  return totalMs > 0
+    ? stages.reduce((sum, s) => sum + s.ratePerSec * s.durationMs, 0) / Math.max(totalMs, durationMs)
+    : 0
 }
 
 function buildReport(input: {
@@ -110,15 +235,20 @@ function buildReport(input: {
   loaded: LoadedScenario
   applied: Record<string, string>
   startedAt: Date
-  client: ClientLoadResult
+  client: ClientLoadResult | OpenLoadResult
   finished: Extract<FromEndpoint, { type: 'results' }>
-  interrupted: boolean
+  driver: DriverFigures
+  status: RunStatus
+  overhead?: OverheadSection | undefined
 }): Report {
-  const { scenario, client, finished } = input
+  const { scenario, client, finished, driver } = input
   const { results } = finished
   const measuredSec = client.measuredDurationMs / 1000
   const throughputRps = measuredSec > 0 ? client.completedAfterWarmup / measuredSec : 0
-  const budgets = evaluateBudgets(scenario.budgets, { stages: results.stages, throughputRps })
+  const budgets = [
+    ...evaluateBudgets(scenario.budgets, { stages: results.stages, throughputRps }),
+    ...overheadBudgetResults(scenario.budgets, input.overhead),
+  ]
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
   const notes: string[] = []
@@ -154,6 +284,55 @@ function buildReport(input: {
     results.counters.spans_started === results.counters.spans_ended
 
   const budgetVerdict = verdictOf(budgets)
+  const fidelity = fidelityTable(scenario.dependencies, results.dependencies)
+  const gap = clientServerGap(client, results.root_durations)
+  const endpointCpuMs = finished.stats.cpu_user_ms + finished.stats.cpu_system_ms
+  const open = isOpen(client)
+    ? {
+        targetRatePerSec: targetRatePerSec(scenario.load.arrival!, scenario.load.durationMs),
+        achievedRatePerSec:
+          client.measuredDurationMs > 0
+            ? (client.sent / (client.measuredDurationMs + scenario.load.warmupMs)) * 1000
+            : 0,
+        scheduled: client.scheduled,
+        late: client.lateSends,
+        dropped: client.dropped,
+      }
+    : undefined
+  const guards = evaluateTrust(
+    {
+      endpointLoopDelayP99Ms: finished.stats.event_loop_delay_ms.p99,
+      endpointCpuShare: finished.stats.wall_ms > 0 ? endpointCpuMs / finished.stats.wall_ms : 0,
+      driverLoopDelayP99Ms: driver.loopDelayP99Ms,
+      driverCpuShare: driver.cpuShare,
+      ...(open ? { open } : {}),
+      spansStarted: results.counters.spans_started,
+      spansEnded: results.counters.spans_ended,
+      tracesEvicted: results.counters.traces_dropped_pending,
+      accountingOk,
+      fidelity: fidelity.map((f) => ({
+        dependency: f.dependency,
+        excessP50Ms: f.excess_p50_ms,
+        excessP99Ms: f.excess_p99_ms,
+      })),
+      gapP50Ms: gap.joined > 0 ? gap.p50_ms : null,
+    },
+    scenario.trust,
+  )
+  if (input.status.status === 'incomplete') {
+    guards.push({
+      name: 'run completed',
+      figure: 0,
+      threshold: 1,
+      unit: 'count',
+      comparison: '>=',
+      pass: false,
+      reason: `${input.status.reason}: server-side figures are missing`,
+    })
+  }
+  const trusted = guards.every((g) => g.pass)
+  const lag = isOpen(client) ? summarizeDurations(client.scheduleLagMs, 0) : undefined
+  const runStartS = client.startedAtMs / 1000
   return {
     schema_version: REPORT_SCHEMA_VERSION,
     scenario: {
@@ -161,15 +340,18 @@ function buildReport(input: {
       file: input.loaded.file,
       seed: scenario.seed,
       description: scenario.description.trim(),
+      text: input.loaded.text,
     },
     started_at: input.startedAt.toISOString(),
     duration_s: client.measuredDurationMs / 1000,
     warmup_s: scenario.load.warmupMs / 1000,
-    verdict: budgetVerdict,
-    status: input.interrupted ? 'interrupted' : 'complete',
+    verdict: trusted ? budgetVerdict : 'untrusted',
+    budget_verdict: budgetVerdict,
+    status: input.status.status,
+    ...(input.status.status !== 'complete' ? { status_reason: input.status.reason } : {}),
     overrides: input.applied,
     load: {
-      model: 'closed',
+      model: client.model,
       driver: client.driver,
       connections: client.connections,
       sent: client.sent,
@@ -189,7 +371,40 @@ function buildReport(input: {
       max: clientStats.max_ms,
     },
     stages: results.stages,
+    stage_histograms: results.stage_histograms,
+    stage_intervals: results.stage_intervals.map((i) => ({
+      start_ms: Math.round((i.start_s - runStartS) * 1000),
+      warmup: (i.start_s - runStartS) * 1000 < scenario.load.warmupMs,
+      stages: i.stages,
+    })),
     budgets,
+    trust: {
+      verdict: trusted ? 'trusted' : 'untrusted',
+      reasons: guards.filter((g) => !g.pass).map((g) => g.reason),
+      guards,
+      fidelity,
+      client_server_gap_ms: gap,
+      schedule_lag_ms: lag
+        ? {
+            p50: lag.p50_ms,
+            p99: lag.p99_ms,
+            max: lag.max_ms,
+            late: open!.late,
+            dropped: open!.dropped,
+            scheduled: open!.scheduled,
+          }
+        : null,
+      driver: {
+        cpu_share: driver.cpuShare,
+        event_loop_delay_p99_ms: driver.loopDelayP99Ms,
+        event_loop_delay_max_ms: driver.loopDelayMaxMs,
+      },
+      endpoint: {
+        cpu_share: finished.stats.wall_ms > 0 ? endpointCpuMs / finished.stats.wall_ms : 0,
+        event_loop_delay_p99_ms: finished.stats.event_loop_delay_ms.p99,
+        event_loop_delay_max_ms: finished.stats.event_loop_delay_ms.max,
+      },
+    },
     accounting: {
       ok: accountingOk,
       sent: client.sent,
@@ -203,7 +418,9 @@ function buildReport(input: {
       spans_ended: results.counters.spans_ended,
       notes,
     },
+    ...(input.overhead ? { overhead: input.overhead } : {}),
     root_causes: results.root_causes,
+    analysis: finished.analysis,
     exemplars: results.exemplars,
     endpoint_process: {
       ...finished.stats,
@@ -213,7 +430,7 @@ function buildReport(input: {
           : 0,
     },
     intervals: client.intervals,
-    arrangement: 'endpoint and mocks in a child process (own event loop); load driver in the harness process',
+    arrangement: `endpoint and mocks in a child process (own event loop); load driver (${client.model} model) in the harness process`,
     sampler: describeSampler(scenario.tracing.sampler),
     environment: environment(),
   }
@@ -235,6 +452,7 @@ function environment(): Report['environment'] {
     platform: `${process.platform} ${process.arch}`,
     cpus: cpus.length,
     cpu_model: cpus[0]?.model.trim() ?? 'unknown',
+    harness_version: harnessVersion(),
     git_sha: gitSha,
   }
 }

@@ -7,10 +7,12 @@
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { StageSelector } from '../budget/parse-budget.ts'
+import { MOCK_DELAY_ATTRIBUTE } from '../endpoint/dependency-api.ts'
 import { createRng, type Rng } from '../mocks/rng.ts'
 import type { StageStats } from '../report/report-types.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
-import { SPAN } from './span-names.ts'
+import { LogHistogram } from '../stats/log-histogram.ts'
+import { SPAN, STAGE_SPAN_NAMES } from './span-names.ts'
 import { errorPath, hrToMs, type TraceRecord, toTraceRecord } from './trace-record.ts'
 
 export type CollectorOptions = {
@@ -35,14 +37,35 @@ export type CollectorCounters = {
   stage_names_dropped: number
 }
 
+export type DependencyFidelity = {
+  calls: number // successful attempts after warm-up
+  measured: StageStats // their client-span durations
+  excess_ms: { p50: number; p99: number; max: number } // span duration − the mock's drawn delay, per call
+}
+
+export type StageInterval = {
+  start_s: number // epoch seconds (the harness makes it relative to the run start)
+  stages: Record<string, { count: number; errors: number; p50_ms: number; p99_ms: number }>
+}
+
 export type CollectorResults = {
   counters: CollectorCounters
   stages: Record<string, StageStats>
+  stage_histograms: Record<string, { lower_ms: number[]; counts: number[] }>
+  stage_intervals: StageInterval[]
+  dependencies: Record<string, DependencyFidelity>
+  root_durations: Map<string, number> // trace id → server span ms, for joining with the client
   exemplars: TraceRecord[]
   root_causes: Record<string, number> // error path → count of measured traces
 }
 
-type Stage = { recorder: HdrDurationRecorder; errors: number }
+const INTERVAL_STAGES = new Set(STAGE_SPAN_NAMES)
+// Enough to join a representative set of requests (the gap distribution needs a sample, not all);
+// about 2 MB. Later traces are not kept for the join.
+const MAX_ROOT_DURATIONS = 20_000
+
+type Stage = { recorder: HdrDurationRecorder; histogram: LogHistogram; errors: number }
+type Dependency = { durations: HdrDurationRecorder; excess: HdrDurationRecorder }
 
 export class StageCollector implements SpanProcessor {
   readonly #selectorsByName = new Map<string, StageSelector[]>()
@@ -53,6 +76,9 @@ export class StageCollector implements SpanProcessor {
   readonly #rootCauses = new Map<string, number>()
   readonly #sample: TraceRecord[] = []
   #sampleSeen = 0
+  readonly #intervals = new Map<number, Map<string, LogHistogram>>()
+  readonly #dependencies = new Map<string, Dependency>()
+  readonly #rootDurations = new Map<string, number>()
   readonly #rng: Rng
   readonly #options: Required<Omit<CollectorOptions, 'selectors' | 'seed' | 'onMeasuredTrace'>>
   readonly #onMeasuredTrace: ((spans: readonly ReadableSpan[]) => void) | undefined
@@ -99,8 +125,10 @@ export class StageCollector implements SpanProcessor {
     const isLocalRoot = span.kind === SpanKind.SERVER
     if (isLocalRoot) this.counters.server_spans++
     if (span.name === SPAN.pipeline) this.counters.pipeline_roots++
-    const measured = hrToMs(span.startTime) >= this.#measureFromMs
+    const startMs = hrToMs(span.startTime)
+    const measured = startMs >= this.#measureFromMs
     if (measured) this.#record(span)
+    if (INTERVAL_STAGES.has(span.name)) this.#recordInterval(span, startMs)
 
     const traceId = span.spanContext().traceId
     let spans = this.#pending.get(traceId)
@@ -117,22 +145,33 @@ export class StageCollector implements SpanProcessor {
     spans.push(span)
     if (isLocalRoot) {
       this.#pending.delete(traceId)
-      if (measured)
+      if (measured) {
+        if (this.#rootDurations.size < MAX_ROOT_DURATIONS)
+          this.#rootDurations.set(traceId, hrToMs(span.duration))
         this.#considerExemplar(spans, hrToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
+        this.#onMeasuredTrace?.(spans)
+      }
     }
   }
 
   #record(span: ReadableSpan): void {
     const durationMs = hrToMs(span.duration)
     const isError = span.status.code === SpanStatusCode.ERROR
-    this.#stage(span.name)?.recorder.record(durationMs)
-    if (isError) this.#stage(span.name)!.errors++
+    const own = this.#stage(span.name)
+    if (own) {
+      own.recorder.record(durationMs)
+      own.histogram.record(durationMs)
+      if (isError) own.errors++
+    }
+    if (span.kind === SpanKind.CLIENT && !isError) this.#recordDependency(span, durationMs)
     const selectors = this.#selectorsByName.get(span.name)
     if (!selectors) return
     for (const selector of selectors) {
       if (!matches(span, selector)) continue
-      const stage = this.#stage(selector.key)!
+      const stage = this.#stage(selector.key)
+      if (!stage) continue
       stage.recorder.record(durationMs)
+      stage.histogram.record(durationMs)
       if (isError) stage.errors++
     }
   }
@@ -144,10 +183,39 @@ export class StageCollector implements SpanProcessor {
         this.counters.stage_names_dropped++
         return undefined
       }
-      stage = { recorder: new HdrDurationRecorder(), errors: 0 }
+      stage = { recorder: new HdrDurationRecorder(), histogram: new LogHistogram(), errors: 0 }
       this.#stages.set(key, stage)
     }
     return stage
+  }
+
+  #recordDependency(span: ReadableSpan, durationMs: number): void {
+    const name = span.attributes['peer.service']
+    if (typeof name !== 'string') return
+    let dependency = this.#dependencies.get(name)
+    if (!dependency) {
+      dependency = { durations: new HdrDurationRecorder(), excess: new HdrDurationRecorder() }
+      this.#dependencies.set(name, dependency)
+    }
+    dependency.durations.record(durationMs)
+    const drawn = span.attributes[MOCK_DELAY_ATTRIBUTE]
+    if (typeof drawn === 'number') dependency.excess.record(Math.max(0, durationMs - drawn))
+  }
+
+  // Per second, every stage span including warm-up, so warm-up and drift show in the series.
+  #recordInterval(span: ReadableSpan, startMs: number): void {
+    const second = Math.floor((startMs + hrToMs(span.duration)) / 1000)
+    let stages = this.#intervals.get(second)
+    if (!stages) {
+      stages = new Map()
+      this.#intervals.set(second, stages)
+    }
+    let histogram = stages.get(span.name)
+    if (!histogram) {
+      histogram = new LogHistogram()
+      stages.set(span.name, histogram)
+    }
+    histogram.record(hrToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
   }
 
   #considerExemplar(spans: ReadableSpan[], durationMs: number, rootError: boolean): void {
@@ -184,11 +252,38 @@ export class StageCollector implements SpanProcessor {
 
   results(): CollectorResults {
     const stages: Record<string, StageStats> = {}
-    for (const [key, stage] of this.#stages) stages[key] = stage.recorder.toStageStats(stage.errors)
+    const stageHistograms: CollectorResults['stage_histograms'] = {}
+    for (const [key, stage] of this.#stages) {
+      stages[key] = stage.recorder.toStageStats(stage.errors)
+      stageHistograms[key] = stage.histogram.toJSON()
+    }
+    const dependencies: Record<string, DependencyFidelity> = {}
+    for (const [name, d] of this.#dependencies) {
+      dependencies[name] = {
+        calls: d.durations.count,
+        measured: d.durations.toStageStats(0),
+        excess_ms: { p50: d.excess.percentileMs(50), p99: d.excess.percentileMs(99), max: d.excess.maxMs },
+      }
+    }
+    const stageIntervals = [...this.#intervals.entries()]
+      .sort(([a], [b]) => a - b)
+      .map(([second, byStage]) => ({
+        start_s: second,
+        stages: Object.fromEntries(
+          [...byStage].map(([name, h]) => [
+            name,
+            { count: h.count, errors: h.errors, p50_ms: h.quantileMs(0.5), p99_ms: h.quantileMs(0.99) },
+          ]),
+        ),
+      }))
     const exemplars = [...this.#slowest, ...[...this.#errorsByKind.values()].flat(), ...this.#sample]
     return {
       counters: { ...this.counters },
       stages,
+      stage_histograms: stageHistograms,
+      stage_intervals: stageIntervals,
+      dependencies,
+      root_durations: new Map(this.#rootDurations),
       exemplars,
       root_causes: Object.fromEntries(this.#rootCauses),
     }

@@ -18,7 +18,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import type { SamplerConfig } from '../scenario/schema.ts'
+import { type SamplerConfig, samplerLabel } from '../scenario/schema.ts'
 import { SwitchableSampler } from './switchable-sampler.ts'
 
 export const propagator = new W3CTraceContextPropagator()
@@ -36,11 +36,7 @@ export function createSampler(config: SamplerConfig): Sampler {
   }
 }
 
-export function describeSampler(config: SamplerConfig): string {
-  return config.kind === 'ratio' || config.kind === 'parent_ratio'
-    ? `${config.kind}(${config.ratio})`
-    : config.kind
-}
+export const describeSampler = samplerLabel
 
 // Telemetry never takes the service down: a processor that throws is logged (once per
 // processor and method) and the request goes on.

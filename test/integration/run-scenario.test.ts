@@ -50,8 +50,10 @@ describe('a short run with fixed latencies', () => {
     expect(report.stages['POST /ask']!.count).toBeLessThan(accounting.server_requests)
     expect(report.stages['rag_pipeline{tenant_id=acme}']!.count).toBe(report.stages.rag_pipeline!.count)
 
-    expect(report.verdict).toBe('pass')
+    // The budgets pass; whether the run is also trusted depends on how busy the machine is.
+    expect(report.budget_verdict).toBe('pass')
     expect(report.budgets.every((b) => b.pass)).toBe(true)
+    expect(report.trust.guards.length).toBeGreaterThan(5)
   })
 })
 
@@ -60,9 +62,10 @@ describe('the CLI', () => {
     const out = mkdtempSync(join(tmpdir(), 'harness-cli-'))
     const result = cli(['run', join(FIXTURES, 'good/fixed-latency-fail.yaml'), '--out', out, '--quiet'])
     expect(result.stderr).not.toMatch(/\n\s+at /) // no stack trace
-    expect(result.status).toBe(1)
+    expect([1, 3]).toContain(result.status) // 3 only if this machine was too busy to trust the run
     const report = JSON.parse(readFileSync(join(out, 'fixed-latency-fail/latest/report.json'), 'utf8'))
-    expect(report.verdict).toBe('fail')
+    expect(report.budget_verdict).toBe('fail')
+    expect(result.status).toBe(report.verdict === 'untrusted' ? 3 : 1)
     const failed = report.budgets.filter((b: { pass: boolean }) => !b.pass)
     expect(failed.map((b: { target: string; metric: string }) => `${b.target}.${b.metric}`)).toEqual([
       'llm_generation.p50',

@@ -1,0 +1,71 @@
+// The `trust` section of report.json: how far the run's own numbers can be trusted.
+import { z } from 'zod'
+
+const ms = z.number().nonnegative()
+
+export const guardSchema = z.object({
+  name: z.string(),
+  figure: z.number().nullable().meta({ description: 'null: not measured in this run.' }),
+  threshold: z.number(),
+  unit: z.enum(['ms', 'ratio', 'count']),
+  comparison: z.enum(['<=', '>=']),
+  pass: z.boolean(),
+  reason: z.string().meta({ description: 'In plain words; says what to do when the guard fails.' }),
+})
+
+export const fidelityRowSchema = z.object({
+  dependency: z.string(),
+  calls: z.number().int().nonnegative(),
+  model_p50_ms: ms,
+  model_p99_ms: ms,
+  measured_p50_ms: ms,
+  measured_p99_ms: ms,
+  excess_p50_ms: ms.meta({ description: 'Per call: client span duration minus the latency the mock drew.' }),
+  excess_p99_ms: ms,
+  excess_max_ms: ms,
+})
+
+export const trustSchema = z
+  .object({
+    verdict: z.enum(['trusted', 'untrusted']),
+    reasons: z.array(z.string()),
+    guards: z.array(guardSchema),
+    fidelity: z.array(fidelityRowSchema),
+    client_server_gap_ms: z
+      .object({ joined: z.number().int().nonnegative(), p50_ms: ms, p90_ms: ms, p99_ms: ms, max_ms: ms })
+      .meta({
+        description: 'Client latency minus the server root span of the same trace (joined by traceparent).',
+      }),
+    schedule_lag_ms: z
+      .object({ p50: ms, p99: ms, max: ms, late: z.number(), dropped: z.number(), scheduled: z.number() })
+      .nullable()
+      .meta({
+        description: 'Open model: actual − intended send time after warm-up; null in the closed model.',
+      }),
+    driver: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
+    endpoint: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
+  })
+  .meta({
+    description: 'The harness checking itself; any failed guard makes the run untrusted (exit code 3).',
+  })
+
+export const stageHistogramSchema = z
+  .object({ lower_ms: z.array(z.number()), counts: z.array(z.number().int().nonnegative()) })
+  .meta({
+    description:
+      'Log-binned (×1.1 per bin) histogram of a stage after warm-up; lower_ms[i] is bin i’s lower edge.',
+  })
+
+export const stageIntervalSchema = z.object({
+  start_ms: z.number().meta({ description: 'From the start of the load (warm-up included).' }),
+  warmup: z.boolean(),
+  stages: z.record(
+    z.string(),
+    z.object({
+      count: z.number().int().nonnegative(),
+      errors: z.number().int().nonnegative(),
+      p50_ms: ms,
+      p99_ms: ms,
+    }),
+  ),
+})

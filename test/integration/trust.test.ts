@@ -1,0 +1,135 @@
+// The harness checking itself, end to end: an open-model known-answer run, a deliberately
+// overloaded run that must come out untrusted, Ctrl+C and an endpoint that dies mid-run.
+import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { describe, expect, it } from 'vitest'
+import { reportSchema } from '../../src/report/report-schema.ts'
+import { runScenario } from '../../src/run/run-scenario.ts'
+
+const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios/good')
+const CLI = join(import.meta.dirname, '../../src/cli.ts')
+
+describe('an open-model run with fixed latencies', () => {
+  it('keeps its schedule, measures from the intended send time and joins client with server', async () => {
+    const report = await runScenario(join(FIXTURES, 'open-fixed.yaml'))
+    expect(reportSchema.safeParse(report).success).toBe(true)
+    expect(report.load.model).toBe('open')
+    expect(report.load.driver).toMatch(/open model/)
+    // 20 req/s for 4 s in all (warm-up included): about 80 sends.
+    expect(report.load.sent).toBeGreaterThanOrEqual(60)
+    expect(report.load.sent).toBeLessThanOrEqual(100)
+    for (const [stage, floorMs] of Object.entries({
+      embedding_generation: 20,
+      vector_search: 10,
+      llm_generation: 30,
+      rag_pipeline: 75,
+    })) {
+      expect(report.stages[stage]!.p50_ms, stage).toBeGreaterThanOrEqual(floorMs - 0.5)
+      expect(report.stages[stage]!.p50_ms, stage).toBeLessThan(floorMs * 3 + 50)
+    }
+    const { trust } = report
+    expect(trust.schedule_lag_ms).not.toBeNull()
+    expect(trust.schedule_lag_ms!.p50).toBeLessThan(50)
+    // Every response came back through a server span of the same trace.
+    expect(trust.client_server_gap_ms.joined).toBeGreaterThan(30)
+    expect(trust.client_server_gap_ms.p50_ms).toBeGreaterThanOrEqual(0)
+    expect(trust.client_server_gap_ms.p50_ms).toBeLessThan(50)
+    expect(report.client_latency_ms.p50).toBeGreaterThanOrEqual(report.stages['POST /ask']!.p50_ms * 0.9)
+    // Fidelity: each mocked call took at least the latency drawn for it, and the table names all five.
+    expect(trust.fidelity.map((f) => f.dependency).sort()).toEqual([
+      'auth',
+      'embedding',
+      'llm',
+      'reranker',
+      'vector_store',
+    ])
+    for (const row of trust.fidelity) {
+      expect(row.measured_p50_ms, row.dependency).toBeGreaterThanOrEqual(row.model_p50_ms - 0.5)
+      expect(row.excess_p50_ms, row.dependency).toBeLessThan(50)
+    }
+    expect(trust.guards.map((g) => g.name)).toEqual(
+      expect.arrayContaining([
+        'endpoint event-loop delay p99',
+        'achieved / target rate',
+        'late sends',
+        'dropped sends',
+      ]),
+    )
+    expect(report.budget_verdict).toBe('pass')
+  })
+})
+
+describe('a deliberately overloaded run', () => {
+  it('comes out untrusted, says why, and exits 3', () => {
+    const out = mkdtempSync(join(tmpdir(), 'harness-overload-'))
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'run', join(FIXTURES, 'overload.yaml'), '--out', out],
+      {
+        encoding: 'utf8',
+        timeout: 90_000,
+      },
+    )
+    expect(result.status).toBe(3)
+    expect(result.stdout).toMatch(/VERDICT: UNTRUSTED/)
+    const report = JSON.parse(readFileSync(join(out, 'overload/latest/report.json'), 'utf8'))
+    expect(report.verdict).toBe('untrusted')
+    expect(report.trust.verdict).toBe('untrusted')
+    expect(report.trust.reasons.length).toBeGreaterThan(0)
+    const failed = report.trust.guards
+      .filter((g: { pass: boolean }) => !g.pass)
+      .map((g: { name: string }) => g.name)
+    expect(failed.some((name: string) => /event-loop|CPU/.test(name))).toBe(true)
+  })
+})
+
+describe('interruptions', () => {
+  it('writes a complete, parseable partial report on Ctrl+C and exits 130', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'harness-sigint-'))
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'run',
+        join(FIXTURES, 'fixed-latency.yaml'),
+        '--duration',
+        '60s',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
+    })
+    const startedMs = Date.now()
+    // Wait until the load is running (the endpoint process takes a moment to start), then interrupt.
+    await new Promise((resolve) => setTimeout(resolve, 6000))
+    child.kill('SIGINT')
+    const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+    expect(code, stderr).toBe(130)
+    expect(Date.now() - startedMs).toBeLessThan(40_000)
+    const report = JSON.parse(readFileSync(join(out, 'fixed-latency/latest/report.json'), 'utf8'))
+    expect(reportSchema.safeParse(report).success).toBe(true)
+    expect(report.status).toBe('interrupted')
+    expect(report.load.sent).toBeGreaterThan(0)
+    expect(report.duration_s).toBeLessThan(60)
+  })
+
+  it('stops and marks the report incomplete when the endpoint dies mid-run', async () => {
+    const report = await runScenario(join(FIXTURES, 'fixed-latency.yaml'), {
+      durationMs: 30_000,
+      onEndpointStarted: (pid) => setTimeout(() => process.kill(pid, 'SIGKILL'), 2500),
+    })
+    expect(report.status).toBe('incomplete')
+    expect(report.status_reason).toMatch(/endpoint process exited/)
+    expect(report.verdict).toBe('untrusted')
+    expect(report.duration_s).toBeLessThan(30)
+  })
+})
