@@ -5,7 +5,7 @@
 // `target` in each result is the stage's canonical key (as in report.stages), so a consumer can
 // join budgets to stages; `source` keeps the budget exactly as the user wrote it.
 // sampling_overhead budgets need two runs and are evaluated elsewhere; they yield no result here.
-import type { BudgetResult, StageStats, Verdict } from '../report/report-types.ts'
+import type { BudgetResult, StageStats } from '../report/report-types.ts'
 import type { Budget, DurationMetric } from './parse-budget.ts'
 
 const STAT_OF: Record<DurationMetric, keyof StageStats> = {
@@ -61,6 +61,6 @@ export function evaluateBudgets(budgets: readonly Budget[], measured: MeasuredFo
 }
 
 // No budgets at all is a pass: there was nothing to fail.
-export function verdictOf(results: readonly BudgetResult[]): Verdict {
+export function verdictOf(results: readonly BudgetResult[]): 'pass' | 'fail' {
   return results.every((result) => result.pass) ? 'pass' : 'fail'
 }

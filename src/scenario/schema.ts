@@ -361,7 +361,10 @@ export const load = z
           maxInFlight: value.arrival.max_in_flight,
         }
       : undefined,
-    durationMs: value.duration,
+    // With stages, the run lasts as long as its stages (after the warm-up).
+    durationMs: value.arrival?.stages
+      ? value.arrival.stages.reduce((sum, s) => sum + s.duration, 0)
+      : value.duration,
     warmupMs: value.warmup,
     requestTimeoutMs: value.request_timeout,
   }))
@@ -408,6 +411,122 @@ export const requestKind = z
     rerank: value.rerank,
   }))
 
+// ── Trust (the harness checks itself) ───────────────────────────────────────────────────────
+
+const share = (what: string) =>
+  z
+    .number({ error: `expected ${what} as a fraction (0.8 = 80%)` })
+    .min(0, { error: `expected ${what} as a fraction (0.8 = 80%)` })
+
+export const trust = z
+  .strictObject({
+    event_loop_delay_p99: duration
+      .default(10)
+      .meta({ description: 'Endpoint event-loop delay p99 at most this.' }),
+    driver_event_loop_delay_p99: duration
+      .default(10)
+      .meta({ description: 'Load driver event-loop delay p99 at most this.' }),
+    endpoint_cpu: share('the endpoint CPU share of one core').default(0.75),
+    driver_cpu: share('the driver CPU share of one core').default(0.75),
+    min_rate_ratio: share('the achieved/target rate').default(0.95).meta({ description: 'Open model only.' }),
+    max_late_ratio: share('the share of late sends')
+      .default(0.01)
+      .meta({ description: 'Open model only: sends > 10 ms late.' }),
+    max_dropped_ratio: share('the share of dropped sends')
+      .default(0)
+      .meta({ description: 'Open model only.' }),
+    fidelity_p50_excess: duration
+      .default(3)
+      .meta({ description: 'Mocked call duration minus the drawn latency, p50.' }),
+    fidelity_p99_excess: duration.default(20),
+    gap_p50: duration.default(5).meta({ description: 'Client latency minus the server root span, p50.' }),
+  })
+  .prefault({})
+  .transform((t) => ({
+    endpointLoopDelayP99Ms: t.event_loop_delay_p99,
+    driverLoopDelayP99Ms: t.driver_event_loop_delay_p99,
+    endpointCpuShare: t.endpoint_cpu,
+    driverCpuShare: t.driver_cpu,
+    minRateRatio: t.min_rate_ratio,
+    maxLateRatio: t.max_late_ratio,
+    maxDroppedRatio: t.max_dropped_ratio,
+    fidelityExcessP50Ms: t.fidelity_p50_excess,
+    fidelityExcessP99Ms: t.fidelity_p99_excess,
+    gapP50Ms: t.gap_p50,
+  }))
+
+// ── Sampling overhead (interleaved trials of sampler arms) ──────────────────────────────────
+
+export function samplerLabel(config: SamplerConfig): string {
+  return config.kind === 'ratio' || config.kind === 'parent_ratio'
+    ? `${config.kind}(${config.ratio})`
+    : config.kind
+}
+
+export type OverheadArm = { label: string; sampler: SamplerConfig; calibrationUs: number }
+
+const overheadArm = z.union(
+  [
+    sampler,
+    z
+      .strictObject({
+        calibration_us: z.number().int().min(0),
+        sampler: sampler.optional(),
+      })
+      .meta({ description: 'Calibration arm: a busy loop of this many µs per request (the self-check).' }),
+  ],
+  { error: 'expected a sampler (always_on, always_off, { ratio: 0.1 }) or { calibration_us: 500 }' },
+)
+
+export const overhead = z
+  .strictObject({
+    arms: z.array(overheadArm).min(2, { error: 'expected at least two arms; the first is the baseline' }),
+    repeats: z.number().int().min(3, { error: 'expected at least 3 trials per arm' }).default(9),
+    trial: duration.default(10_000),
+    warmup: duration.default(5000).meta({ description: 'Discarded traffic before the first trial.' }),
+    rate: positiveNumber('an arrival rate in requests per second').meta({
+      description: 'Open-model rate of every trial; keep it well below saturation.',
+    }),
+    order: z.enum(['interleaved', 'random']).default('interleaved').meta({
+      description: 'interleaved: ABC CBA ABC …; random: a seeded shuffle per round.',
+    }),
+    precision_target: share('the p99 precision target').default(0.05).meta({
+      description: 'For the precision table: how long a run needs for p99 ± this fraction.',
+    }),
+  })
+  .optional()
+  .transform((value) => {
+    if (!value) return undefined
+    const arms = value.arms.map((arm): OverheadArm => {
+      if (typeof arm === 'object' && 'calibration_us' in arm) {
+        return {
+          label: '',
+          sampler: arm.sampler ?? { kind: 'always_off' },
+          calibrationUs: arm.calibration_us,
+        }
+      }
+      return { label: samplerLabel(arm), sampler: arm, calibrationUs: 0 }
+    })
+    // A calibration arm without its own sampler runs with the baseline's.
+    const baseline = arms[0]!
+    for (const arm of arms) {
+      if (arm.label === '') {
+        if (!value.arms.some((a) => typeof a === 'object' && 'calibration_us' in a && a.sampler))
+          arm.sampler = baseline.sampler
+        arm.label = `${samplerLabel(arm.sampler)} + ${arm.calibrationUs} µs calibration`
+      }
+    }
+    return {
+      arms,
+      repeats: value.repeats,
+      trialMs: value.trial,
+      warmupMs: value.warmup,
+      ratePerSec: value.rate,
+      order: value.order,
+      precisionTarget: value.precision_target,
+    }
+  })
+
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
 const budgets = z
@@ -437,7 +556,30 @@ export const scenarioSchema = z
     tracing,
     dependencies,
     pipeline,
+    trust,
+    overhead,
     budgets,
+  })
+  .superRefine((value, ctx) => {
+    const overheadBudgets = value.budgets.filter((b) => b.target === 'sampling_overhead')
+    if (overheadBudgets.length === 0) return
+    if (!value.overhead) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['budgets', 'sampling_overhead'],
+        message: 'expected an overhead section (arms, repeats, trial, rate) for a sampling_overhead budget',
+      })
+    } else if (
+      !value.overhead.arms
+        .slice(1)
+        .some((a) => a.calibrationUs === 0 && samplerLabel(a.sampler) === samplerLabel(value.tracing.sampler))
+    ) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['overhead', 'arms'],
+        message: `expected an arm (after the baseline) with the scenario's own sampler ${samplerLabel(value.tracing.sampler)}: the sampling_overhead budget applies to it`,
+      })
+    }
   })
   .transform(({ $schema: _schema, ...rest }) => rest)
 
@@ -448,3 +590,5 @@ export type PipelineConfig = Scenario['pipeline']
 export type LoadConfig = Scenario['load']
 export type RequestKind = Scenario['requests'][number]
 export type TracingConfig = Scenario['tracing']
+export type TrustThresholds = Scenario['trust']
+export type OverheadConfig = NonNullable<Scenario['overhead']>

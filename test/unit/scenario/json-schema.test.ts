@@ -49,6 +49,8 @@ describe('knownKeysAt', () => {
         'tracing',
         'dependencies',
         'pipeline',
+        'trust',
+        'overhead',
         'budgets',
       ],
     ],

@@ -36,10 +36,13 @@ describe('shipped scenarios', () => {
       expect(entry.description).toMatch(/^Answers: .+\?/)
     })
 
-    it('runs in the closed model, small enough for a 2-core machine and well under a minute', () => {
-      expect(scenario.load.arrival).toBeUndefined()
-      expect(scenario.load.connections).toBeLessThanOrEqual(64)
-      expect(scenario.load.durationMs).toBeGreaterThanOrEqual(10_000)
+    it('is small enough for a 2-core machine and its load finishes well under a minute', () => {
+      if (scenario.load.arrival) {
+        expect(scenario.load.arrival.ratePerSec ?? 0).toBeLessThanOrEqual(100)
+      } else {
+        expect(scenario.load.connections).toBeLessThanOrEqual(64)
+        expect(scenario.load.durationMs).toBeGreaterThanOrEqual(10_000)
+      }
       expect(scenario.load.durationMs).toBeLessThanOrEqual(15_000)
       expect(scenario.load.warmupMs).toBeGreaterThanOrEqual(2_000)
       expect(scenario.load.durationMs + scenario.load.warmupMs).toBeLessThanOrEqual(20_000)
