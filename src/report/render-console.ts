@@ -128,19 +128,82 @@ function accountingLines(report: Report, paint: ReturnType<typeof painter>): str
   ]
 }
 
+function trustLines(report: Report, paint: ReturnType<typeof painter>): string[] {
+  const t = report.trust
+  const lines = [
+    `Trust: ${t.verdict === 'trusted' ? paint('TRUSTED', 'green', 'bold') : paint('UNTRUSTED', 'red', 'bold')} — ${t.guards.filter((g) => g.pass).length} of ${t.guards.length} guards passed`,
+  ]
+  for (const g of t.guards) {
+    if (g.figure === null) continue
+    const figure =
+      g.unit === 'ms'
+        ? `${formatMs(g.figure)} ms`
+        : g.unit === 'ratio'
+          ? `${(g.figure * 100).toFixed(1)}%`
+          : String(g.figure)
+    const threshold =
+      g.unit === 'ms'
+        ? `${formatMs(g.threshold)} ms`
+        : g.unit === 'ratio'
+          ? `${(g.threshold * 100).toFixed(1)}%`
+          : String(g.threshold)
+    const mark = g.pass ? paint('ok', 'green') : paint('FAIL', 'red', 'bold')
+    lines.push(
+      `  ${g.name.padEnd(46)} ${figure.padStart(10)}  ${g.comparison} ${threshold.padEnd(9)} ${mark}`,
+    )
+  }
+  for (const reason of t.reasons) lines.push(`  → ${reason}`)
+  return lines
+}
+
+function overheadLines(report: Report): string[] {
+  const o = report.overhead
+  if (!o) return []
+  const pct = (x: number) => `${x >= 0 ? '+' : ''}${(x * 100).toFixed(1)}%`
+  const lines = [
+    `Sampling overhead: ${o.arms.length} arms × ${o.repeats} trials of ${o.trial_s}s at ${o.rate_per_sec} req/s, ${o.order}; ${o.separation}`,
+  ]
+  for (const arm of o.arms) {
+    const trials = o.trials.filter((t) => t.arm === arm.index)
+    const cpu = trials.reduce((sum, t) => sum + t.cpu_per_request_ms, 0) / Math.max(1, trials.length)
+    const rows = o.comparisons.filter((c) => c.arm === arm.label)
+    const deltas = rows.map(
+      (c) =>
+        `${c.metric} ${pct(c.effect)} [${pct(c.ci95[0])}, ${pct(c.ci95[1])}]${c.within_noise ? ' (noise)' : ''}`,
+    )
+    lines.push(
+      `  ${arm.label.padEnd(36)} CPU ${formatMs(cpu)} ms/request${arm.baseline ? '  (baseline)' : `  ${deltas.join(' · ')}`}`,
+    )
+  }
+  for (const c of o.calibration) {
+    lines.push(
+      `  calibration ${c.arm}: injected ${c.injected_ms} ms, measured ${formatMs(c.measured_ms)} ms [${formatMs(c.ci95_ms[0])}, ${formatMs(c.ci95_ms[1])}] ${c.within_ci ? 'within' : 'OUTSIDE'} its interval`,
+    )
+  }
+  for (const v of o.verdicts) {
+    lines.push(
+      `  budget ${v.metric} ≤ ${(v.limit * 100).toFixed(1)}% for ${v.arm}: ${v.verdict.toUpperCase()}${v.repeats_to_settle ? ` (about ${v.repeats_to_settle} repeats per arm would settle it)` : ''}`,
+    )
+  }
+  return lines
+}
+
 function verdictBanner(report: Report, paint: ReturnType<typeof painter>): string[] {
   const failed = report.budgets.filter((b) => !b.pass).length
   const total = report.budgets.length
   const word = report.verdict.toUpperCase()
-  const detail =
+  const budgets =
     total === 0
       ? 'no budgets declared'
-      : report.verdict === 'pass'
+      : report.budget_verdict === 'pass'
         ? `all ${total} budget${total === 1 ? '' : 's'} passed`
         : `${failed} of ${total} budget${total === 1 ? '' : 's'} failed`
-  const text = `VERDICT: ${word} — ${detail}`
+  // A budget verdict is never shown without the trust verdict beside it.
+  const detail = `${budgets}; the run was ${report.trust.verdict}`
+  const interrupted = report.status === 'interrupted' ? ' (INTERRUPTED: partial run)' : ''
+  const text = `VERDICT: ${word}${interrupted} — ${detail}`
   const rule = '═'.repeat(text.length + 4)
-  const style = report.verdict === 'pass' ? 'green' : 'red'
+  const style = report.verdict === 'pass' ? 'green' : report.verdict === 'untrusted' ? 'yellow' : 'red'
   return [paint(rule, style), `  ${paint(text, style, 'bold')}`, paint(rule, style)]
 }
 
@@ -163,6 +226,8 @@ export function renderConsole(report: Report, options: { color: boolean }): stri
     '',
     loadLine(report),
     ...accountingLines(report, paint),
+    ...trustLines(report, paint),
+    ...overheadLines(report),
     '',
     ...verdictBanner(report, paint),
   ]

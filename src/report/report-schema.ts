@@ -8,6 +8,9 @@
 // new fields. Adding a field is therefore not a breaking change; removing or renaming one is,
 // and bumps REPORT_SCHEMA_VERSION.
 import { z } from 'zod'
+import { analysisSchema } from './analysis-schema.ts'
+import { overheadSchema } from './overhead-schema.ts'
+import { stageHistogramSchema, stageIntervalSchema, trustSchema } from './trust-schema.ts'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -48,7 +51,9 @@ export const budgetResultSchema = z.object({
   note: z.string().optional(),
 })
 
-export const verdictSchema = z.enum(['pass', 'fail'])
+export const verdictSchema = z
+  .enum(['pass', 'fail', 'untrusted'])
+  .meta({ description: 'untrusted when any trust guard failed, whatever the budgets say.' })
 
 export const loadSummarySchema = z.object({
   model: z.enum(['closed', 'open']),
@@ -127,6 +132,7 @@ export const endpointProcessSchema = z
     cpu_ms_per_request: ms,
     event_loop_delay_ms: z.object({ p50: ms, p99: ms, max: ms }),
     rss_peak_mb: ms,
+    wall_ms: ms,
   })
   .meta({
     description: 'The endpoint process after warm-up: CPU, event-loop delay (1 ms resolution), peak RSS.',
@@ -143,14 +149,24 @@ export const reportSchema = z
         .meta({ description: 'The scenario file, or null for a scenario given as an object.' }),
       seed: z.number().int(),
       description: z.string(),
+      text: z
+        .string()
+        .nullable()
+        .optional()
+        .meta({ description: 'The scenario file as run (null for an object).' }),
     }),
     started_at: z.iso.datetime().meta({ description: 'When the load started (ISO 8601, UTC).' }),
     duration_s: z.number().nonnegative(),
     warmup_s: z.number().nonnegative(),
     verdict: verdictSchema,
-    status: z
-      .enum(['complete', 'interrupted'])
-      .meta({ description: 'interrupted: stopped early (Ctrl+C); the numbers cover what ran.' }),
+    budget_verdict: z
+      .enum(['pass', 'fail'])
+      .meta({ description: 'The budgets alone, before the trust check.' }),
+    status: z.enum(['complete', 'interrupted', 'incomplete']).meta({
+      description:
+        'interrupted: stopped early (Ctrl+C), the numbers cover what ran; incomplete: the endpoint crashed, server figures are missing.',
+    }),
+    status_reason: z.string().optional(),
     overrides: z
       .record(z.string(), z.string())
       .meta({ description: 'Scenario keys overridden on the command line, with the values used.' }),
@@ -162,11 +178,18 @@ export const reportSchema = z
       description:
         'Per stage key: a span name, or a span name narrowed by attributes like rag_pipeline{tenant_id=acme}.',
     }),
+    stage_histograms: z.record(z.string(), stageHistogramSchema),
+    stage_intervals: z
+      .array(stageIntervalSchema)
+      .meta({ description: 'Per 1 s interval (by span end), every stage span including warm-up.' }),
     budgets: z.array(budgetResultSchema),
+    trust: trustSchema,
     accounting: accountingSchema,
+    overhead: overheadSchema.optional(),
     root_causes: z
       .record(z.string(), count)
       .meta({ description: 'Failed traces after warm-up by their deepest error span path.' }),
+    analysis: analysisSchema,
     exemplars: z.array(traceRecordSchema),
     endpoint_process: endpointProcessSchema,
     intervals: z
@@ -181,6 +204,10 @@ export const reportSchema = z
       platform: z.string(),
       cpus: count,
       cpu_model: z.string(),
+      harness_version: z.string().optional().meta({
+        description:
+          'The harness version (package.json) that wrote the report; part of the machine fingerprint nightly comparisons use. Absent in reports written before it was added.',
+      }),
       git_sha: z.string().nullable(),
     }),
   })

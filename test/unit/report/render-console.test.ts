@@ -91,15 +91,20 @@ describe('renderConsole', () => {
 
   it('ends with the verdict', () => {
     const nonEmpty = lines.filter((line) => line.trim() !== '')
-    expect(nonEmpty.at(-2)).toBe('  VERDICT: FAIL — 2 of 4 budgets failed')
+    expect(nonEmpty.at(-2)).toBe('  VERDICT: FAIL — 2 of 4 budgets failed; the run was trusted')
     expect(nonEmpty.at(-1)).toMatch(/^═+$/)
   })
 
   it('says PASS when every budget passed', () => {
     const report = sampleReport()
-    const passing = { ...report, verdict: 'pass' as const, budgets: report.budgets.filter((b) => b.pass) }
+    const passing = {
+      ...report,
+      verdict: 'pass' as const,
+      budget_verdict: 'pass' as const,
+      budgets: report.budgets.filter((b) => b.pass),
+    }
     const text = renderConsole(passing, { color: false })
-    expect(text).toContain('VERDICT: PASS — all 2 budgets passed')
+    expect(text).toContain('VERDICT: PASS — all 2 budgets passed; the run was trusted')
     expect(text).not.toContain('FAIL')
   })
 

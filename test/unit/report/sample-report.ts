@@ -1,5 +1,6 @@
 // A complete, valid report for the report tests. Not a test file itself.
 import { REPORT_SCHEMA_VERSION, type Report, type StageStats } from '../../../src/report/report-types.ts'
+import { sampleAnalysis } from './sample-analysis.ts'
 
 export function stageStats(p50Ms: number, overrides: Partial<StageStats> = {}): StageStats {
   return {
@@ -30,6 +31,52 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
     duration_s: 20,
     warmup_s: 3,
     verdict: 'fail',
+    budget_verdict: 'fail',
+    stage_histograms: { rag_pipeline: { lower_ms: [900, 990, 1089], counts: [400, 600, 0] } },
+    stage_intervals: [
+      {
+        start_ms: 0,
+        warmup: true,
+        stages: { rag_pipeline: { count: 50, errors: 0, p50_ms: 950, p99_ms: 1400 } },
+      },
+      {
+        start_ms: 3000,
+        warmup: false,
+        stages: { rag_pipeline: { count: 60, errors: 1, p50_ms: 940, p99_ms: 1350 } },
+      },
+    ],
+    trust: {
+      verdict: 'trusted',
+      reasons: [],
+      guards: [
+        {
+          name: 'endpoint event-loop delay p99',
+          figure: 4.2,
+          threshold: 10,
+          unit: 'ms',
+          comparison: '<=',
+          pass: true,
+          reason: 'the endpoint process kept up',
+        },
+      ],
+      fidelity: [
+        {
+          dependency: 'llm',
+          calls: 1100,
+          model_p50_ms: 700,
+          model_p99_ms: 1500,
+          measured_p50_ms: 701.2,
+          measured_p99_ms: 1504,
+          excess_p50_ms: 1.1,
+          excess_p99_ms: 3.9,
+          excess_max_ms: 9.5,
+        },
+      ],
+      client_server_gap_ms: { joined: 1000, p50_ms: 0.8, p90_ms: 1.2, p99_ms: 3, max_ms: 9 },
+      schedule_lag_ms: null,
+      driver: { cpu_share: 0.2, event_loop_delay_p99_ms: 2, event_loop_delay_max_ms: 8 },
+      endpoint: { cpu_share: 0.4, event_loop_delay_p99_ms: 4.2, event_loop_delay_max_ms: 12 },
+    },
     load: {
       model: 'closed',
       driver: 'autocannon 8.0.0 (closed model)',
@@ -106,6 +153,7 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
     status: 'complete',
     overrides: {},
     root_causes: {},
+    analysis: sampleAnalysis(),
     exemplars: [],
     endpoint_process: {
       cpu_user_ms: 2000,
@@ -113,11 +161,19 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
       cpu_ms_per_request: 2,
       event_loop_delay_ms: { p50: 1, p99: 5, max: 12 },
       rss_peak_mb: 120,
+      wall_ms: 10_000,
     },
     intervals: [],
     arrangement: 'endpoint in a child process',
     sampler: 'always_on',
-    environment: { node: 'v20.20.2', platform: 'linux', cpus: 2, cpu_model: 'Test CPU', git_sha: null },
+    environment: {
+      node: 'v20.20.2',
+      platform: 'linux',
+      cpus: 2,
+      cpu_model: 'Test CPU',
+      harness_version: '0.1.0',
+      git_sha: null,
+    },
     ...overrides,
   }
 }

@@ -1,0 +1,67 @@
+// Trace-level analysis for the report, fed by the StageCollector's onMeasuredTrace hook with every
+// whole measured trace (in the endpoint process, on the request path): where the time goes
+// (trace-breakdown.ts), the dependency map, root causes and span hygiene. Each part is bounded,
+// so memory is constant in the run length; the per-trace work is one pass over the spans plus,
+// for the traces the reservoir keeps, a critical-path split of two parents.
+import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
+import type { AnalysisResults } from '../report/analysis-schema.ts'
+import { DependencyMap } from './dependency-map.ts'
+import { RootCauses } from './root-causes.ts'
+import { SpanHygiene } from './span-hygiene.ts'
+import { TraceBreakdown } from './trace-breakdown.ts'
+
+export type { AnalysisResults } from '../report/analysis-schema.ts'
+
+export class TraceAnalyzer {
+  readonly #breakdown: TraceBreakdown
+  readonly #dependencies = new DependencyMap()
+  readonly #rootCauses = new RootCauses()
+  readonly #hygiene = new SpanHygiene()
+  #traces = 0
+
+  constructor(options: { seed: number; reservoirCapacity?: number }) {
+    this.#breakdown = new TraceBreakdown({
+      seed: options.seed,
+      ...(options.reservoirCapacity !== undefined ? { capacity: options.reservoirCapacity } : {}),
+    })
+  }
+
+  observeTrace(spans: readonly ReadableSpan[]): void {
+    if (spans.length === 0) return
+    let root: ReadableSpan | undefined
+    let hasError = false
+    for (const span of spans) {
+      if (span.kind === SpanKind.SERVER && !root) root = span
+      if (span.status.code === SpanStatusCode.ERROR) hasError = true
+    }
+    // The collector calls this when the server span ends; a trace without one (a test feeding
+    // spans by hand) is rooted at its span without a local parent.
+    root ??= spans.find((s) => !s.parentSpanContext || s.parentSpanContext.isRemote) ?? spans[0]!
+    this.#traces++
+    this.#dependencies.observe(spans, root.status.code === SpanStatusCode.ERROR)
+    if (hasError) this.#rootCauses.observe(spans)
+    const kept = this.#breakdown.observe(spans, root)
+    // Attribute values, the costliest check (a lookup per attribute), are counted on the traces
+    // the reservoir admits: all of the first 10,000, then a uniform share that shrinks as
+    // 10,000 / n (about 10,000 · (1 + ln(n / 10,000)) traces in all). That is plenty to see a
+    // per-request value, and keeps the steady-state cost per trace low.
+    for (const span of spans) this.#hygiene.observe(span, kept)
+  }
+
+  get traces(): number {
+    return this.#traces
+  }
+
+  // unendedSpans: spans started − spans ended, from the collector's counters.
+  results(input: { unendedSpans?: number } = {}): AnalysisResults {
+    return {
+      traces: this.#traces,
+      breakdown: this.#breakdown.results(),
+      dependencies: this.#dependencies.results(),
+      root_causes: this.#rootCauses.results(this.#traces),
+      root_causes_other: this.#rootCauses.other,
+      hygiene: this.#hygiene.results(input),
+    }
+  }
+}

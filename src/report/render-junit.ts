@@ -1,0 +1,123 @@
+// junit.xml: one test case per budget and per trust guard, so CI test reporters (GitHub, GitLab,
+// Jenkins) list budget failures with their limit and actual value. The common JUnit XML
+// dialect (testsuites › testsuite › testcase › failure), as read by the Jenkins JUnit plugin
+// and dorny/test-reporter. Built with fast-xml-parser's XMLBuilder, which escapes text and
+// attribute values.
+import { XMLBuilder } from 'fast-xml-parser'
+import { redactReport } from './redact-secrets.ts'
+import {
+  budgetFailureMessage,
+  budgetLimitText,
+  formatBudgetValue,
+  formatScalar,
+  guardText,
+  overallVerdict,
+  thresholdText,
+  trustLine,
+  trustOf,
+} from './report-figures.ts'
+import type { Report } from './report-types.ts'
+
+// XML 1.0 forbids most control characters even as entities.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
+const XML_INVALID = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g
+
+function xmlText(text: string): string {
+  return text.replace(XML_INVALID, '')
+}
+
+type TestCase = Record<string, unknown>
+
+export function renderJunit(input: Report): string {
+  const report = redactReport(input)
+  const suiteName = xmlText(report.scenario.name)
+  const cases: TestCase[] = []
+  for (const b of report.budgets) {
+    const testcase: TestCase = {
+      '@_classname': suiteName,
+      '@_name': xmlText(`${b.target} ${b.metric}`),
+      '@_time': '0',
+    }
+    if (!b.pass) {
+      testcase.failure = {
+        '@_message': xmlText(budgetFailureMessage(b)),
+        '@_type': 'BudgetExceeded',
+        '#text': xmlText(
+          [
+            `budget: ${b.source}`,
+            `limit: ${budgetLimitText(b)}`,
+            `actual: ${formatBudgetValue(b.actual, b.unit)}`,
+            ...(b.note ? [`note: ${b.note}`] : []),
+          ].join('\n'),
+        ),
+      }
+    }
+    cases.push(testcase)
+  }
+  const trust = trustOf(report)
+  for (const g of trust?.guards ?? []) {
+    const testcase: TestCase = {
+      '@_classname': `${suiteName}.trust`,
+      '@_name': xmlText(`trust ${g.name}`),
+      '@_time': '0',
+    }
+    if (!g.pass) {
+      testcase.failure = {
+        '@_message': xmlText(
+          `${g.name} ${formatScalar(g.figure, g.unit)} is outside the threshold ${thresholdText(g)}`,
+        ),
+        '@_type': 'UntrustedRun',
+        '#text': xmlText(
+          [
+            `guard: ${guardText(g)}`,
+            `threshold: ${thresholdText(g)}`,
+            `figure: ${formatScalar(g.figure, g.unit)}`,
+            ...(g.reason ? [`reason: ${g.reason}`] : []),
+          ].join('\n'),
+        ),
+      }
+    }
+    cases.push(testcase)
+  }
+  const failures = cases.filter((c) => c.failure !== undefined).length
+  const env = report.environment
+  const properties = [
+    ['verdict', overallVerdict(report)],
+    ['status', report.status],
+    ['trust', trustLine(report)],
+    ['seed', String(report.scenario.seed)],
+    ['sampler', report.sampler],
+    ['git_sha', env.git_sha ?? ''],
+    ['node', env.node],
+    ['cpu', `${env.cpus} × ${env.cpu_model}`],
+  ].map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value ?? '') }))
+  const timeS = report.duration_s.toFixed(3)
+  const doc = {
+    '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
+    testsuites: {
+      '@_name': 'rag-latency-harness',
+      '@_tests': String(cases.length),
+      '@_failures': String(failures),
+      '@_errors': '0',
+      '@_time': timeS,
+      testsuite: {
+        '@_name': suiteName,
+        '@_tests': String(cases.length),
+        '@_failures': String(failures),
+        '@_errors': '0',
+        '@_skipped': '0',
+        '@_time': timeS,
+        '@_timestamp': report.started_at.replace(/\.\d+Z$/, 'Z'),
+        properties: { property: properties },
+        testcase: cases,
+      },
+    },
+  }
+  const builder = new XMLBuilder({
+    ignoreAttributes: false,
+    attributeNamePrefix: '@_',
+    format: true,
+    suppressEmptyNode: true,
+  })
+  return builder.build(doc)
+}

@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest'
+import {
+  markdownCell,
+  renderSummaryMarkdown,
+  TOP_ROOT_CAUSES,
+} from '../../../src/report/render-summary-md.ts'
+import type { Report } from '../../../src/report/report-types.ts'
+import { sampleReport } from './sample-report.ts'
+
+// The cells of a GFM table row: split on pipes that are not escaped.
+function cells(line: string): string[] {
+  return line
+    .replace(/^\|/, '')
+    .replace(/\|$/, '')
+    .split(/(?<!\\)\|/)
+    .map((c) => c.trim())
+}
+
+function tables(md: string): string[][] {
+  const out: string[][] = []
+  let current: string[] | undefined
+  for (const line of md.split('\n')) {
+    if (line.startsWith('|')) {
+      current ??= []
+      current.push(line)
+    } else if (current) {
+      out.push(current)
+      current = undefined
+    }
+  }
+  if (current) out.push(current)
+  return out
+}
+
+describe('markdownCell', () => {
+  it.each([
+    ['a | b', 'a \\| b'],
+    ['<img src=x onerror=alert(1)>', '&lt;img src=x onerror=alert(1)&gt;'],
+    ['line one\nline two', 'line one line two'],
+    ['a & b `code`', 'a &amp; b &#96;code&#96;'],
+  ])('%j → %j', (input, expected) => {
+    expect(markdownCell(input)).toBe(expected)
+  })
+})
+
+describe('renderSummaryMarkdown', () => {
+  const causes: Record<string, number> = {
+    'POST /ask › rag_pipeline › llm_generation › POST /v1/chat/completions › 429 RateLimitError': 40,
+    'POST /ask › weird|path › <img src=x onerror=alert(1)>': 7,
+  }
+  for (let i = 0; i < 6; i++) causes[`POST /ask › stage${i} › 500 Error${i}`] = i + 1
+  const report = sampleReport({ root_causes: causes })
+  const md = renderSummaryMarkdown(report)
+
+  it('starts with the verdict, the scenario and how many budgets failed', () => {
+    expect(md.split('\n')[0]).toBe('## ❌ FAIL — rate-limit: 2 of 4 budgets failed')
+  })
+
+  it('carries the trust line', () => {
+    expect(md).toContain('Trust: trusted — the one guard passed.')
+    const bare = { ...report } as Record<string, unknown>
+    delete bare.trust
+    expect(renderSummaryMarkdown(bare as Report)).toContain('Trust: not measured in this run.')
+  })
+
+  it('lists the reasons of an untrusted run', () => {
+    const untrusted = renderSummaryMarkdown({
+      ...report,
+      verdict: 'untrusted',
+      trust: { ...report.trust, verdict: 'untrusted', reasons: ['event loop delayed 78 ms at p99'] },
+    })
+    expect(untrusted.split('\n')[0]).toMatch(/^## ⚠️ UNTRUSTED/)
+    expect(untrusted).toContain('- event loop delayed 78 ms at p99')
+  })
+
+  it('has a well-formed budgets table, failing budgets first', () => {
+    const [budgets] = tables(md)
+    expect(budgets).toBeDefined()
+    const widths = budgets!.map((line) => cells(line).length)
+    expect(new Set(widths)).toEqual(new Set([5]))
+    expect(budgets).toHaveLength(2 + report.budgets.length)
+    const results = budgets!.slice(2).map((line) => cells(line)[4])
+    expect(results).toEqual(['❌ **fail**', '❌ **fail**', '✅ pass', '✅ pass'])
+    expect(budgets![2]).toContain('rag_pipeline{tenant_id=acme} error_rate')
+    expect(budgets![2]).toContain('≤ 1.00%')
+    expect(budgets![2]).toContain('1.50%')
+  })
+
+  it('lists the top root causes with escaped pipes and markup', () => {
+    const [, roots] = tables(md)
+    expect(roots).toHaveLength(2 + TOP_ROOT_CAUSES)
+    for (const line of roots!) expect(cells(line)).toHaveLength(3)
+    expect(roots![2]).toContain('429 RateLimitError')
+    expect(md).toContain('weird\\|path')
+    expect(md).not.toContain('<img')
+    expect(md).toContain('…and 3 more kinds')
+  })
+
+  it('never shows credentials', () => {
+    const leaky = renderSummaryMarkdown(
+      sampleReport({ root_causes: { 'POST /ask › auth failed with Bearer sk-live-SECRET9': 1 } }),
+    )
+    expect(leaky).not.toContain('SECRET9')
+    expect(leaky).toContain('Bearer ‹redacted›')
+  })
+})
