@@ -6,6 +6,10 @@ export const ExitCode = {
   invalidInput: 2,
   untrusted: 3,
   runFailed: 4,
+  // `nightly` and `compare`: a metric moved beyond both the relative floor and the noise band of its
+  // history in the bad direction (src/nightly/regression.ts). Distinct from 1 so CI can tell a
+  // known-failing budget from something that just got worse.
+  regression: 5,
   interrupted: 130,
 } as const
 

@@ -1,0 +1,109 @@
+// summary.md of a nightly suite run: compact enough for $GITHUB_STEP_SUMMARY or a PR comment.
+import type { Finding } from './regression.ts'
+import {
+  EXIT_MEANING,
+  marginText,
+  type ScenarioOutcome,
+  type SuiteResult,
+  verdictText,
+  worstMargin,
+} from './suite-result.ts'
+
+// Text inside a markdown table cell: no pipes or line breaks, no HTML.
+export function mdCell(text: string): string {
+  return text
+    .replace(/\\/g, '\\\\')
+    .replace(/\|/g, '\\|')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/[\r\n]+/g, ' ')
+}
+
+export function mdCode(text: string): string {
+  const clean = text.replace(/[\r\n]+/g, ' ')
+  return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``
+}
+
+export function regressionsText(outcome: ScenarioOutcome): string {
+  const detection = outcome.detection
+  if (!detection) return '—'
+  const regressions = detection.findings.filter((f) => f.status === 'regression').length
+  const improvements = detection.findings.filter((f) => f.status === 'improvement').length
+  if (detection.status === 'insufficient-history')
+    return `insufficient history (${detection.history.used} of ${detection.options.minHistory} runs)`
+  const parts = [`${regressions} regression${regressions === 1 ? '' : 's'}`]
+  if (improvements > 0) parts.push(`${improvements} improvement${improvements === 1 ? '' : 's'}`)
+  return parts.join(', ')
+}
+
+export function syntheticNote(result: SuiteResult): string | null {
+  const synthetic = result.outcomes.reduce((sum, o) => sum + (o.detection?.history.synthetic ?? 0), 0)
+  if (synthetic === 0 && result.seededNights === 0) return null
+  return `Trends and baselines include synthetic nights (fabricated by --seed-history from this run, marked synthetic: true in the history): they are not measurements.`
+}
+
+export function renderSuiteSummary(result: SuiteResult): string {
+  const lines: string[] = []
+  const ok = result.exitCode === 0
+  lines.push(
+    `## Nightly performance: ${mdCell(result.suite.name)} — ${ok ? 'PASS' : 'FAIL'} (exit ${result.exitCode}: ${EXIT_MEANING[result.exitCode] ?? 'see the exit codes'})`,
+  )
+  lines.push('')
+  lines.push(
+    `${result.quick ? 'Quick run (--quick), ' : ''}started ${result.startedAt} on ${mdCell(result.machine)}.`,
+  )
+  const note = syntheticNote(result)
+  if (note) lines.push('', `> **Synthetic history.** ${note}`)
+  lines.push('')
+  lines.push('| Scenario | Verdict | Trust | Worst budget margin | Regressions | Report |')
+  lines.push('|---|---|---|---|---|---|')
+  for (const outcome of result.outcomes) {
+    const link = outcome.links.html ?? outcome.links.json
+    lines.push(
+      `| ${mdCell(outcome.name)} | ${mdCell(verdictText(outcome))} | ${mdCell(outcome.trust ?? '—')} | ${mdCell(marginText(worstMargin(outcome.budgets)))} | ${mdCell(regressionsText(outcome))} | ${link ? `[${mdCell(link)}](${encodeURI(link)})` : '—'} |`,
+    )
+  }
+  const failedBudgets = result.outcomes.flatMap((o) =>
+    o.budgets
+      .filter((b) => b.outcome === 'fail' || b.outcome === 'unexpected-pass')
+      .map((b) => ({ scenario: o.name, budget: b })),
+  )
+  if (failedBudgets.length > 0) {
+    lines.push('', '### Failed budgets', '')
+    for (const { scenario, budget } of failedBudgets) {
+      const what =
+        budget.outcome === 'unexpected-pass'
+          ? 'expected to fail, but passed'
+          : `actual ${budget.actual === null ? 'no data' : `${round(budget.actual)} ${budget.unit}`} vs limit ${round(budget.limit)} ${budget.unit}`
+      lines.push(`- **${mdCell(scenario)}** ${mdCode(budget.source)}: ${mdCell(what)}`)
+    }
+  }
+  for (const [title, status] of [
+    ['Regressions', 'regression'],
+    ['Improvements', 'improvement'],
+  ] as const) {
+    const found = result.outcomes.flatMap((o) =>
+      (o.detection?.findings ?? []).filter((f) => f.status === status).map((f) => ({ scenario: o.name, f })),
+    )
+    if (found.length === 0) continue
+    lines.push('', `### ${title}`, '')
+    for (const { scenario, f } of found) lines.push(`- **${mdCell(scenario)}** ${findingLine(f)}`)
+  }
+  const notes = result.outcomes.flatMap((o) => [
+    ...(o.error ? [`${o.name}: ${o.error}`] : []),
+    ...o.notes.map((n) => `${o.name}: ${n}`),
+  ])
+  if (notes.length > 0) {
+    lines.push('', '### Notes', '')
+    for (const n of notes) lines.push(`- ${mdCell(n)}`)
+  }
+  return `${lines.join('\n')}\n`
+}
+
+export function findingLine(f: Finding): string {
+  return `${mdCode(f.key)}: ${mdCell(f.evidence)}`
+}
+
+function round(value: number): string {
+  return Number.isInteger(value) ? String(value) : value.toFixed(Math.abs(value) < 1 ? 4 : 1)
+}

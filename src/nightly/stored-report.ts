@@ -1,0 +1,101 @@
+// Reading report.json files written by this or an earlier version of the harness (history files,
+// `compare` arguments). Only the fields the nightly job uses are checked, and unknown fields are
+// kept: a report that gained fields since (a trust section, say) or lacks ones added later
+// (environment.harness_version) still reads. The full contract is src/report/report-schema.ts.
+import { readFile } from 'node:fs/promises'
+import { z } from 'zod'
+import { ValidationError } from '../errors.ts'
+import { formatPath } from '../scenario/load-scenario.ts'
+
+const count = z.number().int().nonnegative()
+const ms = z.number().nonnegative()
+
+export const storedStageSchema = z.looseObject({
+  count,
+  error_count: count,
+  p50_ms: ms,
+  p95_ms: ms,
+  p99_ms: ms,
+})
+
+export const storedBudgetSchema = z.looseObject({
+  target: z.string(),
+  metric: z.string(),
+  limit: z.number(),
+  actual: z.number().nullable(),
+  unit: z.string(),
+  pass: z.boolean(),
+  source: z.string(),
+})
+
+export const storedReportSchema = z.looseObject({
+  schema_version: z.number().int(),
+  scenario: z.looseObject({ name: z.string().min(1), seed: z.number().int().optional() }),
+  started_at: z.iso.datetime(),
+  verdict: z.string(),
+  status: z.string().optional(),
+  load: z.looseObject({ model: z.string().optional(), connections: count.optional(), rps: z.number() }),
+  stages: z.record(z.string(), storedStageSchema),
+  budgets: z.array(storedBudgetSchema),
+  sampler: z.string().optional(),
+  environment: z.looseObject({
+    node: z.string(),
+    cpus: count,
+    cpu_model: z.string().optional(),
+    harness_version: z.string().optional(),
+  }),
+  // Written by the trust checks when present: { verdict: 'trusted' | 'untrusted', ... }.
+  trust: z.looseObject({ verdict: z.string() }).optional(),
+  // History files fabricated by `nightly --seed-history`: never a measurement.
+  synthetic: z.boolean().optional(),
+})
+
+export type StoredReport = z.infer<typeof storedReportSchema>
+export type StoredBudget = z.infer<typeof storedBudgetSchema>
+
+export function parseStoredReport(value: unknown, label: string): StoredReport {
+  const result = storedReportSchema.safeParse(value)
+  if (result.success) return result.data
+  throw new ValidationError(
+    label,
+    result.error.issues
+      .slice(0, 10)
+      .map(
+        (issue) => `${label}: ${formatPath(issue.path)}: ${issue.message.replace(/^Invalid input: /, '')}`,
+      ),
+  )
+}
+
+export async function readStoredReport(file: string): Promise<StoredReport> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    throw new ValidationError(file, [
+      `${file}: cannot read it (${(error as Error).message}); pass a report.json written by a run`,
+    ])
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(text)
+  } catch (error) {
+    throw new ValidationError(file, [`${file}: not JSON (${(error as Error).message})`])
+  }
+  return parseStoredReport(value, file)
+}
+
+// 'untrusted' when the run's own checks said so (top-level verdict or trust section).
+export function isUntrusted(report: Pick<StoredReport, 'verdict' | 'trust'>): boolean {
+  return report.verdict === 'untrusted' || report.trust?.verdict === 'untrusted'
+}
+
+// The comparable workload: runs of one scenario at another connection count, seed or sampler
+// measure something else, whatever the machine.
+export function workloadKey(report: StoredReport): string {
+  return [
+    `model=${report.load.model ?? 'closed'}`,
+    `connections=${report.load.connections ?? '-'}`,
+    `seed=${report.scenario.seed ?? '-'}`,
+    `sampler=${report.sampler ?? '-'}`,
+  ].join(' ')
+}
