@@ -4,6 +4,8 @@ import path from 'node:path'
 import yargs from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import { ExitCode, type ExitCodeValue, RunError, UsageError } from './errors.ts'
+import { compareCommand, nightlyCommand } from './nightly/commands.ts'
+import { regenerateReport } from './report/regenerate-report.ts'
 import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
 import { writeRunReports } from './report/run-reports.ts'
@@ -39,6 +41,8 @@ function progressPrinter(isTty: boolean) {
 
 export function exitCodeFor(report: Report): ExitCodeValue {
   if (report.status === 'interrupted') return ExitCode.interrupted
+  if (report.status === 'incomplete') return ExitCode.runFailed
+  if (report.verdict === 'untrusted') return ExitCode.untrusted
   return report.verdict === 'pass' ? ExitCode.ok : ExitCode.budgetFailed
 }
 
@@ -165,11 +169,36 @@ async function main(): Promise<ExitCodeValue> {
         code = await new Promise<ExitCodeValue>(() => undefined) // runs until Ctrl+C
       },
     )
-    .demandCommand(1, 'Name a command: run, validate or serve.')
+    .command(
+      'report <file>',
+      'Re-render report.html, summary.md and junit.xml beside a report.json',
+      (y) =>
+        y
+          .positional('file', { type: 'string', demandOption: true, describe: 'Path of a report.json' })
+          .example(
+            '$0 report reports/rate-limit/latest/report.json',
+            'Regenerate the latest rate-limit report',
+          ),
+      async (argv) => {
+        const written = await regenerateReport(argv.file)
+        for (const file of written) console.log(path.relative(process.cwd(), file) || file)
+      },
+    )
+    .command(
+      nightlyCommand((c) => {
+        code = c
+      }),
+    )
+    .command(
+      compareCommand((c) => {
+        code = c
+      }),
+    )
+    .demandCommand(1, 'Name a command: run, validate, serve or report.')
     .strict()
     .recommendCommands()
     .epilog(
-      'Exit codes: 0 budgets pass · 1 a budget failed · 2 invalid scenario or usage · 3 untrusted run · 4 run failed · 130 interrupted',
+      'Exit codes: 0 budgets pass · 1 a budget failed · 2 invalid scenario or usage · 3 untrusted run · 4 run failed · 5 regression (nightly, compare) · 130 interrupted',
     )
     .fail((message, error) => {
       throw error ?? new UsageError(message)
