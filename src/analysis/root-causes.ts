@@ -15,14 +15,14 @@ function localParentId(span: ReadableSpan): string | null {
   return parent && !parent.isRemote ? parent.spanId : null
 }
 
-// Same rules as errorPath(): the deepest ERROR span wins; among equally deep ones, the one that
-// started last (the last failing retry), and on equal starts the one that ended last.
 // Parents are found by a linear scan: for a dozen spans that is cheaper than building a Map.
 function byId(spans: readonly ReadableSpan[], id: string): ReadableSpan | undefined {
   for (const s of spans) if (s.spanContext().spanId === id) return s
   return undefined
 }
 
+// Same rules as errorPath(): the deepest ERROR span wins; among equally deep ones, the one that
+// started last (the last failing retry), and on equal starts the one that ended last.
 export function errorPathOfSpans(spans: readonly ReadableSpan[]): string | undefined {
   let deepest: ReadableSpan | undefined
   let deepestDepth = -1

@@ -121,7 +121,10 @@ export const cardinalitySchema = z.object({
   key: z.string(),
   distinct: count.meta({ description: 'Distinct values seen, counted up to the cap.' }),
   capped: z.boolean().meta({ description: 'true when counting stopped at the cap (1000).' }),
-  spans: count.meta({ description: 'Spans of this name that carried the key.' }),
+  spans: count.meta({
+    description:
+      'Spans of this name that carried the key, among those checked (every span of the first 10,000 traces, then of the traces sampled into the reservoir).',
+  }),
   value_type: z.enum(['string', 'number', 'boolean', 'mixed']),
   examples: z
     .array(z.string())

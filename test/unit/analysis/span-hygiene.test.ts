@@ -138,6 +138,34 @@ describe('SpanHygiene', () => {
     ])
   })
 
+  it('skips attribute values when told to, but still checks names, durations and errors', () => {
+    const hygiene = new SpanHygiene()
+    for (let i = 0; i < 30; i++) {
+      hygiene.observe(
+        fakeSpan(traceId(i + 1), {
+          name: 'search',
+          id: 'a',
+          startMs: 0,
+          endMs: 0.1,
+          error: true,
+          attributes: { user_id: `u${i}` },
+        }),
+        i < 3,
+      )
+    }
+    const results = hygiene.results()
+    expect(results.attribute_cardinality).toEqual([
+      expect.objectContaining({ key: 'user_id', distinct: 3, spans: 3 }),
+    ])
+    expect(results.findings.map((f) => f.check).sort()).toEqual([
+      'error_without_exception',
+      'error_without_type',
+      'sub_millisecond',
+      'vague_name',
+    ])
+    expect(results.spans_checked).toBe(30)
+  })
+
   it('reports unended spans from the collector counters', () => {
     const hygiene = new SpanHygiene()
     observe(hygiene, 1, { name: 'POST /ask', startMs: 0, endMs: 5, kind: SpanKind.SERVER })
