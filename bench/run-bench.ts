@@ -67,7 +67,7 @@ for (let i = 0; i < 3; i++) {
     const report = await run(
       `tax ${sampler} @ ${taxRate} req/s (${i + 1}/3)`,
       scenario(
-        `bench-tax-${sampler}`,
+        `bench-tax-${sampler.replace('_', '-')}`,
         { arrival: { rate: taxRate }, duration: sec(8), warmup: '2s' },
         0,
         sampler,
@@ -132,7 +132,11 @@ for (const fraction of [0.25, 0.5, 0.75]) {
   const rate = Math.max(5, Math.round(ceilingRps * fraction))
   const report = await run(
     `fidelity @ ${fraction * 100}% of ceiling (${rate} req/s)`,
-    scenario(`bench-fidelity-${fraction}`, { arrival: { rate }, duration: sec(10), warmup: '2s' }, FIXED_MS),
+    scenario(
+      `bench-fidelity-${fraction * 100}`,
+      { arrival: { rate }, duration: sec(10), warmup: '2s' },
+      FIXED_MS,
+    ),
   )
   const stages = ['embedding_generation', 'vector_search', 'rerank', 'llm_generation'].map(
     (s) => report.stages[s]!,

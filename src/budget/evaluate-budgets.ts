@@ -8,7 +8,7 @@
 import type { BudgetResult, StageStats } from '../report/report-types.ts'
 import type { Budget, DurationMetric } from './parse-budget.ts'
 
-const STAT_OF: Record<DurationMetric, keyof StageStats> = {
+export const STAT_OF: Record<DurationMetric, keyof StageStats> = {
   p50: 'p50_ms',
   p90: 'p90_ms',
   p95: 'p95_ms',

@@ -5,11 +5,11 @@
 // every expected failure must name one of that scenario's budgets.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import { LineCounter, parseDocument } from 'yaml'
 import type { z } from 'zod'
 import { parseStageSelector } from '../budget/parse-budget.ts'
 import { UsageError, ValidationError } from '../errors.ts'
-import { displayPath, formatPath, loadScenario } from '../scenario/load-scenario.ts'
+import { displayPath, formatPath, loadScenario, sourceOffsetOf } from '../scenario/load-scenario.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { suggestKey } from '../scenario/suggest-key.ts'
 import { SUITE_KEYS, type Suite, type SuiteEntry, suiteSchema } from './suite-schema.ts'
@@ -134,7 +134,7 @@ function parseWithDocument(
   } catch (error) {
     throw new ValidationError(file, [`${file}:1:1: invalid YAML: ${(error as Error).message}`])
   }
-  const locate = (problemPath: Path) => lineCounter.linePos(offsetOf(doc.contents, problemPath, doc))
+  const locate = (problemPath: Path) => lineCounter.linePos(sourceOffsetOf(doc, problemPath))
   const result = suiteSchema.safeParse(input, { reportInput: true })
   if (result.success) return { suite: result.data, locate }
   throw new ValidationError(file, format(file, issuesToProblems(result.error.issues), locate))
@@ -188,27 +188,4 @@ function format(
         ? `${file}:${at.line}:${at.col}: ${problem.message}`
         : `${file}:${at.line}:${at.col}: ${formatPath(problem.path)}: ${problem.message}`,
     )
-}
-
-// The source offset of the deepest mapping key (or list item) on the path that exists.
-function offsetOf(contents: unknown, problemPath: Path, doc: { contents: unknown }): number {
-  let node: unknown = contents
-  let offset = (contents as Node | null)?.range?.[0] ?? 0
-  for (const segment of problemPath) {
-    if (isAlias(node)) node = node.resolve(doc as never)
-    if (isMap(node)) {
-      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment))
-      if (!pair) break
-      offset = (pair.key as Node).range?.[0] ?? offset
-      node = pair.value
-    } else if (isSeq(node) && typeof segment === 'number') {
-      const item = node.items[segment] as Node | undefined
-      if (!item) break
-      offset = item.range?.[0] ?? offset
-      node = item
-    } else {
-      break
-    }
-  }
-  return offset
 }

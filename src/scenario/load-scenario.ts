@@ -54,7 +54,7 @@ export function parseScenarioText(text: string, file: string): Scenario {
   if (scenario) return scenario
   const located = problems.map((problem) => ({
     ...problem,
-    position: lineCounter.linePos(locate(doc, problem.path ?? [])),
+    position: lineCounter.linePos(sourceOffsetOf(doc, problem.path ?? [])),
   }))
   throw new ValidationError(file, formatProblems(file, sortByPosition(located)))
 }
@@ -319,7 +319,7 @@ function pathKey(issuePath: Path): string {
 
 // The source offset for a path: the key of the deepest mapping entry (or list item) on the
 // path that exists in the document.
-function locate(doc: Document, issuePath: Path): number {
+export function sourceOffsetOf(doc: Document, issuePath: Path): number {
   let node: unknown = doc.contents
   let offset = (doc.contents as Node | null)?.range?.[0] ?? 0
   for (const segment of issuePath) {

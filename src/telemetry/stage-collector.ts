@@ -96,6 +96,8 @@ export class StageCollector implements SpanProcessor {
     for (const selector of options.selectors ?? []) {
       if (Object.keys(selector.attributes).length === 0) continue
       const list = this.#selectorsByName.get(selector.spanName) ?? []
+      // Several budgets (p95, error_rate, …) name the same stage: record it once.
+      if (list.some((known) => known.key === selector.key)) continue
       list.push(selector)
       this.#selectorsByName.set(selector.spanName, list)
     }

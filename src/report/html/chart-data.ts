@@ -1,6 +1,7 @@
 // The data the report's charts draw, built from the report's aggregates only (stage statistics,
 // 1 s intervals, the sampled exemplars): its size depends on the number of stages and seconds,
 // not on the number of requests.
+import { STAT_OF } from '../../budget/evaluate-budgets.ts'
 import { STAGE_SPAN_NAMES } from '../../telemetry/span-names.ts'
 import { orderedStageKeys } from '../render-console.ts'
 import type { Report, StageStats } from '../report-types.ts'
@@ -43,16 +44,7 @@ export type ChartData = {
   stage_p99: { t: number[]; series: Record<string, (number | null)[]> }
 }
 
-const STAT_OF: Record<string, keyof StageStats> = {
-  p50: 'p50_ms',
-  p90: 'p90_ms',
-  p95: 'p95_ms',
-  p99: 'p99_ms',
-  p999: 'p999_ms',
-  max: 'max_ms',
-  mean: 'mean_ms',
-  min: 'min_ms',
-}
+const STAT_FIELD: Record<string, keyof StageStats> = { ...STAT_OF, min: 'min_ms' }
 
 // Pipeline stages in pipeline order, then attribute-narrowed keys, then the rest (dependency calls).
 function stageRank(stage: string): number {
@@ -177,7 +169,7 @@ export function chartData(report: Report): ChartData {
   const marks: BudgetMark[] = []
   for (const b of report.budgets) {
     const index = keys.indexOf(b.target)
-    const field = STAT_OF[b.metric]
+    const field = STAT_FIELD[b.metric]
     if (index >= 0 && b.unit === 'ms' && field)
       marks.push({ index, metric: b.metric, limit: b.limit, pass: b.pass })
   }

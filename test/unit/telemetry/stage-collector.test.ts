@@ -72,7 +72,8 @@ function feedTrace(collector: StageCollector, t: number, startMs: number, tenant
 describe('StageCollector', () => {
   it('counts durations and errors per stage and per attribute-narrowed stage, leaving warm-up out', () => {
     const selector = parseStageSelector('rag_pipeline{tenant_id=acme}') as StageSelector
-    const collector = new StageCollector({ selectors: [selector] })
+    // Two budgets on the same narrowed stage (say p95 and error_rate) give two equal selectors.
+    const collector = new StageCollector({ selectors: [selector, { ...selector }] })
     const t0 = 1_800_000_000_000
     collector.startMeasuring(t0 + 1000)
     feedTrace(collector, 1, t0, 'acme') // warm-up
