@@ -251,7 +251,9 @@ function buildReport(input: {
   ]
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
-  const notes: string[] = []
+  // Driver warnings (e.g. autocannon timing later responses from older requests after a
+  // server-closed connection) belong where a reader checks whether the numbers add up.
+  const notes: string[] = [...client.warnings]
   const accounted = client.completed + client.errors + client.timeouts + client.inFlightAtEnd
   if (accounted !== client.sent) {
     notes.push(`sent ${client.sent} ≠ completed + errors + timeouts + in flight (${accounted})`)
