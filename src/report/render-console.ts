@@ -120,7 +120,11 @@ function loadLine(report: Report): string {
 function accountingLines(report: Report, paint: ReturnType<typeof painter>): string[] {
   const a = report.accounting
   const sum = `sent ${a.sent} = completed ${a.completed} + errors ${a.errors} + timeouts ${a.timeouts} + in flight ${a.in_flight_at_end}`
-  const spans = `${a.server_requests} reached the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
+  // With a sampler other than always_on the server side only sees sampled traces.
+  const spans =
+    report.sampler === 'always_on'
+      ? `${a.server_requests} reached the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
+      : `${a.server_requests} sampled traces (${report.sampler}) at the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
   if (a.ok) return [`Accounting: ok — ${sum}; ${spans}`]
   return [
     `Accounting: ${paint('MISMATCH', 'yellow', 'bold')} — ${sum}; ${spans}`,

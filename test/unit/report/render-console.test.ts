@@ -72,6 +72,12 @@ describe('renderConsole', () => {
     )
   })
 
+  it('says the server counts are sampled traces when the sampler is not always_on', () => {
+    const text = renderConsole(sampleReport({ sampler: 'ratio(0.1)' }), { color: false })
+    expect(text).toContain('sampled traces (ratio(0.1))')
+    expect(text).not.toContain('reached the endpoint')
+  })
+
   it('prints a mismatch with its notes', () => {
     const report = sampleReport()
     const text = renderConsole(
