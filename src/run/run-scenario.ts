@@ -15,9 +15,9 @@ import { harnessVersion } from '../nightly/fingerprint.ts'
 import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
-import type { Scenario } from '../scenario/schema.ts'
+import { type Scenario, samplerLabel } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
-import { describeSampler } from '../telemetry/tracer-provider.ts'
+import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
 import { startEndpointProcess } from './endpoint-host.ts'
@@ -162,23 +162,7 @@ type RunStatus = { status: 'complete' } | { status: 'interrupted' | 'incomplete'
 function noServerResults(): Extract<FromEndpoint, { type: 'results' }> {
   return {
     type: 'results',
-    results: {
-      counters: {
-        spans_started: 0,
-        spans_ended: 0,
-        server_spans: 0,
-        pipeline_roots: 0,
-        traces_dropped_pending: 0,
-        stage_names_dropped: 0,
-      },
-      stages: {},
-      stage_histograms: {},
-      stage_intervals: [],
-      dependencies: {},
-      root_durations: new Map(),
-      exemplars: [],
-      root_causes: {},
-    },
+    results: new StageCollector().results(),
     stats: {
       cpu_user_ms: 0,
       cpu_system_ms: 0,
@@ -277,7 +261,7 @@ function buildReport(input: {
     )
   }
   if (scenario.tracing.sampler.kind !== 'always_on') {
-    notes.push(`sampler ${describeSampler(scenario.tracing.sampler)}: span counts cover sampled traces only`)
+    notes.push(`sampler ${samplerLabel(scenario.tracing.sampler)}: span counts cover sampled traces only`)
   }
   const countsComparable = scenario.tracing.sampler.kind === 'always_on'
   const accountingOk =
@@ -433,7 +417,7 @@ function buildReport(input: {
     },
     intervals: client.intervals,
     arrangement: `endpoint and mocks in a child process (own event loop); load driver (${client.model} model) in the harness process`,
-    sampler: describeSampler(scenario.tracing.sampler),
+    sampler: samplerLabel(scenario.tracing.sampler),
     environment: environment(),
   }
 }

@@ -6,6 +6,7 @@
 // dropped between the SDK and the statistics.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { errorPathOfSpans } from '../analysis/root-causes.ts'
 import type { StageSelector } from '../budget/parse-budget.ts'
 import { MOCK_DELAY_ATTRIBUTE } from '../endpoint/dependency-api.ts'
 import { createRng, type Rng } from '../mocks/rng.ts'
@@ -13,7 +14,7 @@ import type { StageStats } from '../report/report-types.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
 import { LogHistogram } from '../stats/log-histogram.ts'
 import { SPAN, STAGE_SPAN_NAMES } from './span-names.ts'
-import { errorPath, hrToMs, type TraceRecord, toTraceRecord } from './trace-record.ts'
+import { hrToMs, type TraceRecord, toTraceRecord } from './trace-record.ts'
 
 export type CollectorOptions = {
   selectors?: readonly StageSelector[] // attribute-narrowed stages that budgets name
@@ -223,12 +224,13 @@ export class StageCollector implements SpanProcessor {
   #considerExemplar(spans: ReadableSpan[], durationMs: number, rootError: boolean): void {
     const hasError = rootError || spans.some((s) => s.status.code === SpanStatusCode.ERROR)
     if (hasError) {
-      const record = toTraceRecord(spans, 'error')
-      const kind = errorPath(record) ?? 'unknown error'
+      // This runs in span.end() on the request path: read the kind straight from the spans and
+      // build a TraceRecord only for an exemplar that is kept.
+      const kind = errorPathOfSpans(spans) ?? 'unknown error'
       this.#rootCauses.set(kind, (this.#rootCauses.get(kind) ?? 0) + 1)
       const kept = this.#errorsByKind.get(kind) ?? []
       if (kept.length < this.#options.errorTracesPerKind && this.#errorsByKind.size < 50) {
-        kept.push(record)
+        kept.push(toTraceRecord(spans, 'error'))
         this.#errorsByKind.set(kind, kept)
       }
     }

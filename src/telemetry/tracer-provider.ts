@@ -18,7 +18,7 @@ import {
   TraceIdRatioBasedSampler,
 } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
-import { type SamplerConfig, samplerLabel } from '../scenario/schema.ts'
+import type { SamplerConfig } from '../scenario/schema.ts'
 import { SwitchableSampler } from './switchable-sampler.ts'
 
 export const propagator = new W3CTraceContextPropagator()
@@ -35,8 +35,6 @@ export function createSampler(config: SamplerConfig): Sampler {
       return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(config.ratio) })
   }
 }
-
-export const describeSampler = samplerLabel
 
 // Telemetry never takes the service down: a processor that throws is logged (once per
 // processor and method) and the request goes on.
