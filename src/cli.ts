@@ -54,6 +54,7 @@ async function runCommand(argv: {
   connections?: number
   seed?: number
   sampler?: string
+  transport?: 'http' | 'in-process'
   out: string
   json?: boolean
   quiet?: boolean
@@ -84,6 +85,7 @@ async function runCommand(argv: {
       connections: argv.connections,
       seed: argv.seed,
       sampler: argv.sampler ? parseSamplerFlag(argv.sampler) : undefined,
+      transport: argv.transport,
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined
@@ -128,6 +130,10 @@ async function main(): Promise<ExitCodeValue> {
           .option('sampler', {
             type: 'string',
             describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',
+          })
+          .option('transport', {
+            choices: ['http', 'in-process'] as const,
+            describe: 'Override mocks.transport: mock servers over HTTP (default) or msw in the endpoint',
           })
           .option('out', { type: 'string', default: 'reports', describe: 'Reports directory' })
           .option('json', { type: 'boolean', describe: 'Print the report JSON to stdout' })

@@ -3,17 +3,50 @@
 // code that would call the real providers (OpenAI-compatible, Qdrant-style, Cohere-style).
 import type { DependencyName } from '../scenario/schema.ts'
 
-export const DEPENDENCY_URLS = {
-  auth: 'https://auth.rag.internal/v1/introspect',
-  embedding: 'https://api.openai.com/v1/embeddings',
+//
+// Each dependency is reached through a base URL, the way real services are configured
+// (`OPENAI_BASE_URL=https://api.openai.com/v1`), plus the API's path under it. The defaults are
+// the providers' own hosts: with `mocks.transport: in-process` msw intercepts calls to them;
+// with `http` the base URLs point at the mock servers on loopback.
+export type DependencyBaseUrls = Record<DependencyName, string>
+
+export const DEFAULT_BASE_URLS: DependencyBaseUrls = {
+  auth: 'https://auth.rag.internal/v1',
+  embedding: 'https://api.openai.com/v1',
+  vector_store: 'http://qdrant.rag.internal:6333',
+  reranker: 'https://api.cohere.com/v1',
+  llm: 'https://api.openai.com/v1',
+}
+
+export const DEPENDENCY_PATHS = {
+  auth: '/introspect',
+  embedding: '/embeddings',
   // Qdrant: POST /collections/{collection}/points/search
-  vector_store: 'http://qdrant.rag.internal:6333/collections/{collection}/points/search',
-  reranker: 'https://api.cohere.com/v1/rerank',
-  llm: 'https://api.openai.com/v1/chat/completions',
+  vector_store: '/collections/{collection}/points/search',
+  reranker: '/rerank',
+  llm: '/chat/completions',
 } as const satisfies Record<DependencyName, string>
 
+// The full default URLs: what the msw handlers match (in-process interception and mock servers).
+export const DEPENDENCY_URLS = {
+  auth: DEFAULT_BASE_URLS.auth + DEPENDENCY_PATHS.auth,
+  embedding: DEFAULT_BASE_URLS.embedding + DEPENDENCY_PATHS.embedding,
+  vector_store: DEFAULT_BASE_URLS.vector_store + DEPENDENCY_PATHS.vector_store,
+  reranker: DEFAULT_BASE_URLS.reranker + DEPENDENCY_PATHS.reranker,
+  llm: DEFAULT_BASE_URLS.llm + DEPENDENCY_PATHS.llm,
+} as const satisfies Record<DependencyName, string>
+
+export function vectorSearchPath(collection: string): string {
+  return DEPENDENCY_PATHS.vector_store.replace('{collection}', encodeURIComponent(collection))
+}
+
 export function vectorSearchUrl(collection: string): string {
-  return DEPENDENCY_URLS.vector_store.replace('{collection}', encodeURIComponent(collection))
+  return DEFAULT_BASE_URLS.vector_store + vectorSearchPath(collection)
+}
+
+// A base URL for a mock server listening at `origin`: the same path prefix as the provider's.
+export function mockBaseUrl(name: DependencyName, origin: string): string {
+  return origin + new URL(DEFAULT_BASE_URLS[name]).pathname.replace(/\/$/, '')
 }
 
 // POST auth: RFC 7662-style token introspection.
@@ -70,3 +103,8 @@ export const MOCK_DELAY_HEADER = 'x-mock-delay-ms'
 // The span attribute the endpoint's dependency client records it under. Duration minus this is
 // the harness's own error on that call.
 export const MOCK_DELAY_ATTRIBUTE = 'harness.mock_delay_ms'
+// Set by the mocks beside it: how long the mock really held the request (receipt to last byte
+// written, on the mock's clock). held − drawn is the mock's lateness; span − held is the
+// transport's and the client's share.
+export const MOCK_HELD_HEADER = 'x-mock-held-ms'
+export const MOCK_HELD_ATTRIBUTE = 'harness.mock_held_ms'

@@ -5,23 +5,30 @@
 // on retries) so a failed trace reads llm_generation › POST /v1/chat/completions › 429.
 import { type Context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
 import type { Rng } from '../mocks/rng.ts'
+import type { DependencyName } from '../scenario/schema.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
-import { MOCK_DELAY_ATTRIBUTE, MOCK_DELAY_HEADER } from './dependency-api.ts'
+import {
+  MOCK_DELAY_ATTRIBUTE,
+  MOCK_DELAY_HEADER,
+  MOCK_HELD_ATTRIBUTE,
+  MOCK_HELD_HEADER,
+} from './dependency-api.ts'
 import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
+import type { DependencyResponse, DependencyTransport } from './dependency-transport.ts'
 import { markError } from './traced-stage.ts'
 
 export type RetryPolicy = { max: number; backoffMs: number; maxBackoffMs: number }
 
 export type DependencyCall = {
-  dependency: string
-  url: string
+  dependency: DependencyName
+  path: string // under the dependency's base URL
   body: unknown
   timeoutMs: number
   retry: RetryPolicy | undefined
   deadlineAt: number // performance.now() by which the whole request must be done
 }
 
-export type CallContext = { tracer: Tracer; ctx: Context; rng: Rng }
+export type CallContext = { tracer: Tracer; ctx: Context; rng: Rng; transport: DependencyTransport }
 
 const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
 const headerSetter = {
@@ -31,7 +38,7 @@ const headerSetter = {
 }
 
 export async function callDependency<T>(call: CallContext, request: DependencyCall): Promise<T> {
-  const url = new URL(request.url)
+  const url = call.transport.urlOf(request.dependency, request.path)
   const maxAttempts = 1 + (request.retry?.max ?? 0)
   const payload = JSON.stringify(request.body)
   let lastError: DependencyError | undefined
@@ -72,13 +79,85 @@ async function attemptOnce<T>(
   attempt: number,
   timeoutMs: number,
 ): Promise<AttemptOutcome<T>> {
-  const span = call.tracer.startSpan(
+  const span = startClientSpan(call, request, url, attempt)
+  const headers: Record<string, string> = { 'content-type': 'application/json' }
+  propagator.inject(trace.setSpan(call.ctx, span), headers, headerSetter)
+  const attempts = attempt + 1
+  // One controller and one timer per attempt, both released when the attempt ends, whatever
+  // its outcome (AbortSignal.timeout would hold its timer, and the signal, until it fires).
+  const controller = new AbortController()
+  const timer = setTimeout(() => controller.abort(), Math.max(1, Math.ceil(timeoutMs)))
+  try {
+    let response: DependencyResponse
+    try {
+      response = await call.transport.post(
+        request.dependency,
+        request.path,
+        headers,
+        payload,
+        controller.signal,
+      )
+    } catch (cause) {
+      return failed(
+        span,
+        transportError(request, cause, controller.signal.aborted, timeoutMs, attempts),
+        true,
+      )
+    }
+    span.setAttribute('http.response.status_code', response.status)
+    let text: string
+    try {
+      // Error bodies are read too: a pooled connection is reused only once its body is consumed.
+      text = await response.text()
+    } catch (cause) {
+      const timedOut = controller.signal.aborted
+      const error = new DependencyError(
+        request.dependency,
+        timedOut ? 'timeout' : 'invalid_response',
+        `${request.dependency} sent a body that could not be read: ${messageOf(cause)}`,
+        { status: response.status, attempts },
+        { cause },
+      )
+      return failed(span, error, timedOut)
+    }
+    recordMockTiming(span, response)
+    if (response.status < 200 || response.status > 299) {
+      const retryAfterMs = parseRetryAfterMs(response.header('retry-after') ?? null)
+      const error = new DependencyError(
+        request.dependency,
+        response.status === 429 ? 'rate_limited' : 'upstream',
+        `${request.dependency} answered ${response.status}`,
+        { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+      )
+      return failed(span, error, RETRYABLE_STATUS.has(response.status))
+    }
+    try {
+      const value = JSON.parse(text) as T
+      span.end()
+      return { ok: true, value }
+    } catch (cause) {
+      const error = new DependencyError(
+        request.dependency,
+        'invalid_response',
+        `${request.dependency} sent a body that is not JSON: ${messageOf(cause)}`,
+        { status: response.status, attempts },
+        { cause },
+      )
+      return failed(span, error, false)
+    }
+  } finally {
+    clearTimeout(timer)
+  }
+}
+
+function startClientSpan(call: CallContext, request: DependencyCall, url: URL, attempt: number): Span {
+  return call.tracer.startSpan(
     `POST ${url.pathname}`,
     {
       kind: SpanKind.CLIENT,
       attributes: {
         'http.request.method': 'POST',
-        'url.full': request.url,
+        'url.full': url.href,
         'server.address': url.hostname,
         'server.port': Number(url.port) || (url.protocol === 'https:' ? 443 : 80),
         'peer.service': request.dependency,
@@ -87,66 +166,41 @@ async function attemptOnce<T>(
     },
     call.ctx,
   )
-  const headers: Record<string, string> = { 'content-type': 'application/json' }
-  propagator.inject(trace.setSpan(call.ctx, span), headers, headerSetter)
-  const attempts = attempt + 1
+}
 
-  let response: Response
-  try {
-    response = await fetch(request.url, {
-      method: 'POST',
-      headers,
-      body: payload,
-      signal: AbortSignal.timeout(Math.max(1, Math.ceil(timeoutMs))),
-    })
-  } catch (cause) {
-    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
-    const error = new DependencyError(
-      request.dependency,
-      timedOut ? 'timeout' : 'network',
-      timedOut
-        ? `${request.dependency} did not answer within ${Math.round(timeoutMs)} ms`
-        : `${request.dependency} could not be reached: ${(cause as Error).message}`,
-      { attempts },
-      { cause },
-    )
-    endWithError(span, error)
-    return { ok: false, error, retryable: true }
-  }
+// What the mock drew and how long it held the call (mock fidelity). Real providers send neither.
+function recordMockTiming(span: Span, response: DependencyResponse): void {
+  const drawn = response.header(MOCK_DELAY_HEADER)
+  if (drawn !== undefined) span.setAttribute(MOCK_DELAY_ATTRIBUTE, Number(drawn))
+  const held = response.header(MOCK_HELD_HEADER) ?? response.trailer(MOCK_HELD_HEADER)
+  if (held !== undefined) span.setAttribute(MOCK_HELD_ATTRIBUTE, Number(held))
+}
 
-  span.setAttribute('http.response.status_code', response.status)
-  if (!response.ok) {
-    // Read the (small) error body rather than cancel it: cancel() never settles on an msw-mocked response.
-    await response.text().catch(() => undefined)
-    const retryAfterMs = parseRetryAfterMs(response.headers.get('retry-after'))
-    const error = new DependencyError(
-      request.dependency,
-      response.status === 429 ? 'rate_limited' : 'upstream',
-      `${request.dependency} answered ${response.status}`,
-      { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
-    )
-    endWithError(span, error)
-    return { ok: false, error, retryable: RETRYABLE_STATUS.has(response.status) }
-  }
+function transportError(
+  request: DependencyCall,
+  cause: unknown,
+  timedOut: boolean,
+  timeoutMs: number,
+  attempts: number,
+): DependencyError {
+  return new DependencyError(
+    request.dependency,
+    timedOut ? 'timeout' : 'network',
+    timedOut
+      ? `${request.dependency} did not answer within ${Math.round(timeoutMs)} ms`
+      : `${request.dependency} could not be reached: ${messageOf(cause)}`,
+    { attempts },
+    { cause },
+  )
+}
 
-  const mockDelay = response.headers.get(MOCK_DELAY_HEADER)
-  if (mockDelay !== null) span.setAttribute(MOCK_DELAY_ATTRIBUTE, Number(mockDelay))
-  try {
-    const value = (await response.json()) as T
-    span.end()
-    return { ok: true, value }
-  } catch (cause) {
-    const timedOut = cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')
-    const error = new DependencyError(
-      request.dependency,
-      timedOut ? 'timeout' : 'invalid_response',
-      `${request.dependency} sent a body that could not be read: ${(cause as Error).message}`,
-      { status: response.status, attempts },
-      { cause },
-    )
-    endWithError(span, error)
-    return { ok: false, error, retryable: timedOut }
-  }
+function failed<T>(span: Span, error: DependencyError, retryable: boolean): AttemptOutcome<T> {
+  endWithError(span, error)
+  return { ok: false, error, retryable }
+}
+
+function messageOf(cause: unknown): string {
+  return cause instanceof Error ? cause.message : String(cause)
 }
 
 // Full jitter: a uniform delay in [0, min(cap, base·2^attempt)], but never sooner than the

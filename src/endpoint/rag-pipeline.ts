@@ -8,15 +8,16 @@ import { SPAN } from '../telemetry/span-names.ts'
 import {
   type ChatRequest,
   type ChatResponse,
-  DEPENDENCY_URLS,
+  DEPENDENCY_PATHS,
   type EmbeddingsResponse,
   type RerankResponse,
   type VectorSearchRequest,
   type VectorSearchResponse,
-  vectorSearchUrl,
+  vectorSearchPath,
 } from './dependency-api.ts'
 import { type CallContext, callDependency, type DependencyCall } from './dependency-client.ts'
 import { DependencyError } from './dependency-error.ts'
+import type { DependencyTransport } from './dependency-transport.ts'
 import { tracedStage } from './traced-stage.ts'
 
 export type AskRequest = {
@@ -39,6 +40,7 @@ export type PipelineOptions = {
   dependencies: Dependencies
   pipeline: PipelineConfig
   recordQuestionChars: number
+  transport: DependencyTransport
 }
 
 export class RagPipeline {
@@ -61,10 +63,15 @@ export class RagPipeline {
     this.#busyLoopUs = microseconds
   }
 
-  dependencyCall(dependency: DependencyName, url: string, body: unknown, deadlineAt: number): DependencyCall {
+  dependencyCall(
+    dependency: DependencyName,
+    path: string,
+    body: unknown,
+    deadlineAt: number,
+  ): DependencyCall {
     return {
       dependency,
-      url,
+      path,
       body,
       timeoutMs: this.#options.pipeline.timeoutMs[dependency] ?? DEFAULT_TIMEOUT_MS[dependency],
       retry: this.#options.pipeline.retries[dependency],
@@ -73,7 +80,7 @@ export class RagPipeline {
   }
 
   callContext(ctx: Context): CallContext {
-    return { tracer: this.tracer, ctx, rng: this.rng }
+    return { tracer: this.tracer, ctx, rng: this.rng, transport: this.#options.transport }
   }
 
   async run(parent: Context, request: AskRequest, deadlineAt: number): Promise<AskAnswer> {
@@ -114,7 +121,7 @@ export class RagPipeline {
       if (cached) return cached
       const response = await callDependency<EmbeddingsResponse>(
         this.callContext(ctx),
-        this.dependencyCall('embedding', DEPENDENCY_URLS.embedding, { model, input: question }, deadlineAt),
+        this.dependencyCall('embedding', DEPENDENCY_PATHS.embedding, { model, input: question }, deadlineAt),
       )
       const embedding = response.data[0]?.embedding
       if (!embedding)
@@ -155,7 +162,7 @@ export class RagPipeline {
       }
       const response = await callDependency<VectorSearchResponse>(
         this.callContext(ctx),
-        this.dependencyCall('vector_store', vectorSearchUrl(collection), body, deadlineAt),
+        this.dependencyCall('vector_store', vectorSearchPath(collection), body, deadlineAt),
       )
       // Defence in depth: the filter asks the store for this tenant's documents only; a result
       // from another tenant is a store bug and must never reach the answer.
@@ -194,7 +201,7 @@ export class RagPipeline {
         this.callContext(ctx),
         this.dependencyCall(
           'reranker',
-          DEPENDENCY_URLS.reranker,
+          DEPENDENCY_PATHS.reranker,
           { model, query, documents: documents.map((d) => d.text), top_n: documents.length },
           deadlineAt,
         ),
@@ -228,7 +235,7 @@ export class RagPipeline {
       }
       const response = await callDependency<ChatResponse>(
         this.callContext(ctx),
-        this.dependencyCall('llm', DEPENDENCY_URLS.llm, body, deadlineAt),
+        this.dependencyCall('llm', DEPENDENCY_PATHS.llm, body, deadlineAt),
       )
       setTokenUsage(span, response.usage.prompt_tokens, response.usage.completion_tokens)
       return response.choices[0]?.message.content ?? ''

@@ -6,7 +6,7 @@ import { type Context, ROOT_CONTEXT, type Span, SpanKind, type Tracer, trace } f
 import { createRng, deriveSeed } from '../mocks/rng.ts'
 import { SPAN } from '../telemetry/span-names.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
-import { DEPENDENCY_URLS } from './dependency-api.ts'
+import { DEPENDENCY_PATHS } from './dependency-api.ts'
 import { DependencyError } from './dependency-error.ts'
 import { Gateway } from './gateway.ts'
 import { type AskRequest, type PipelineOptions, RagPipeline } from './rag-pipeline.ts'
@@ -72,7 +72,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
 
     const auth = await gateway.authenticate(ctx, apiKey, ask.tenantId, (stageCtx) => ({
       context: pipeline.callContext(stageCtx),
-      request: pipeline.dependencyCall('auth', DEPENDENCY_URLS.auth, null, deadlineAt),
+      request: pipeline.dependencyCall('auth', DEPENDENCY_PATHS.auth, null, deadlineAt),
     }))
     if (!auth.ok) throw new HttpError(auth.status, auth.message)
     const rate = gateway.rateLimit(ctx, ask.tenantId)

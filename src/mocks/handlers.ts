@@ -6,6 +6,8 @@
 // This code runs inside the measured process, so each request does little work: no CPU-heavy
 // "realism", bodies derived from cheap hashes of the request.
 //
+// Latency is counted from the request's receipt by the mock server (or the handler's start,
+// in-process) and waited precisely (precise-wait.ts: never early, ~0.4 ms late at p99).
 // Waits are our own abortable timers rather than msw's `delay()`. msw's `delay('infinite')`
 // holds a 24.8-day timer and the whole handler (request included) after the caller has given up:
 // with 200 fetches aborted by AbortSignal.timeout, WeakRefs to objects held by the handlers showed
@@ -13,7 +15,7 @@
 // `request.signal` instead (Node 20, msw 2.15, `node --expose-gc`). The same
 // applies, for a bounded time, to an aborted `delay(ms)`, and skipping the body for a caller that
 // has left saves CPU.
-import { type HttpHandler, HttpResponse, http } from 'msw'
+import { HttpResponse } from 'msw'
 import {
   approximateTokens,
   type ChatResponse,
@@ -21,6 +23,7 @@ import {
   type EmbeddingsResponse,
   type IntrospectResponse,
   MOCK_DELAY_HEADER,
+  MOCK_HELD_HEADER,
   type ProviderError,
   type RerankResponse,
   type VectorSearchResponse,
@@ -29,6 +32,8 @@ import type { Dependencies, DependencyName, FailureMode } from '../scenario/sche
 import { TokenBucket } from '../token-bucket.ts'
 import { createFailurePicker } from './failure-policy.ts'
 import { createLatencySampler, sampleTokenLatency } from './latency-model.ts'
+import { type MockHandler, mockPost, receivedAtMs } from './mock-handler.ts'
+import { preciseTimer } from './precise-wait.ts'
 import { createRng, deriveSeed, type Rng } from './rng.ts'
 
 export type MockOptions = {
@@ -47,37 +52,8 @@ type RespondContext = { body: unknown; timing: Timing; params: Record<string, un
 const DEFAULT_OUTPUT_TOKENS = { min: 64, max: 256 }
 // Injected 429s without a configured retry_after still say when to come back, like providers do.
 const DEFAULT_429_RETRY_AFTER_MS = 1000
-// setTimeout's limit (2^31 − 1 ms); longer waits are done in several steps.
-const MAX_TIMER_MS = 2_147_483_647
 
 // ── Waiting ─────────────────────────────────────────────────────────────────────────────────
-
-// Resolves true if the caller aborted first. Never early: Node's timers may fire up to ~1 ms
-// before their nominal time (libuv's cached loop clock), so the wait re-arms until the deadline
-// has really passed on performance.now(), the clock OpenTelemetry spans are measured with.
-function waitMs(ms: number, signal: AbortSignal): Promise<boolean> {
-  if (signal.aborted) return Promise.resolve(true)
-  if (!(ms > 0)) return Promise.resolve(false)
-  const deadlineMs = performance.now() + ms
-  return new Promise((resolve) => {
-    let timer: ReturnType<typeof setTimeout> | undefined
-    const onAbort = () => {
-      clearTimeout(timer)
-      resolve(true)
-    }
-    const arm = (remainingMs: number) => {
-      timer = setTimeout(check, Math.min(MAX_TIMER_MS, Math.max(1, Math.round(remainingMs))))
-    }
-    const check = () => {
-      const remainingMs = deadlineMs - performance.now()
-      if (remainingMs > 0) return arm(remainingMs)
-      signal.removeEventListener('abort', onAbort)
-      resolve(false)
-    }
-    signal.addEventListener('abort', onAbort, { once: true })
-    arm(ms)
-  })
-}
 
 // A response that never comes: resolves only when the caller aborts, holding no timer.
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -220,7 +196,7 @@ function dependencyHandler(
   options: MockOptions,
   respond: (context: RespondContext) => Response,
   route?: (params: Record<string, unknown>) => Response | undefined,
-): HttpHandler {
+): MockHandler {
   // Separate streams for failures and latencies: adding a failure mode leaves the sequence of
   // latencies unchanged (the k-th successful call gets the same latency either way).
   const pickFailure = createFailurePicker(
@@ -241,7 +217,8 @@ function dependencyHandler(
       })
     : undefined
 
-  return http.post(path, async ({ request, params }) => {
+  return mockPost(path, async ({ request, params }) => {
+    const startedMs = receivedAtMs(request) ?? performance.now()
     const misrouted = route?.(params)
     if (misrouted) return misrouted
     if (bucket && limit) {
@@ -259,15 +236,29 @@ function dependencyHandler(
     if (failure) return injectFailure(name, failure, request.signal)
 
     const timing = sampleTiming()
-    if (await waitMs(timing.latencyMs, request.signal)) return HttpResponse.error()
-    const response = respond({ body: await readJson(request), timing, params })
-    // The harness's fidelity check: the endpoint records this beside the span's duration.
+    const body = await readJson(request)
+    if (!(await preciseTimer().waitUntil(startedMs + timing.latencyMs, request.signal))) {
+      return HttpResponse.error()
+    }
+    const response = respond({ body, timing, params })
+    // The harness's fidelity check: the endpoint records these beside the span's duration. A mock
+    // server overwrites the held time with its own, measured up to the last byte written.
     response.headers.set(MOCK_DELAY_HEADER, timing.latencyMs.toFixed(3))
+    response.headers.set(MOCK_HELD_HEADER, (performance.now() - startedMs).toFixed(3))
     return response
   })
 }
 
-export function createDependencyHandlers(deps: Dependencies, options: MockOptions): HttpHandler[] {
+// In the endpoint's process, for msw's setupServer (mocks.transport: in-process).
+export function createDependencyHandlers(deps: Dependencies, options: MockOptions): MockHandler[] {
+  return Object.values(createDependencyMocks(deps, options))
+}
+
+// One handler per dependency, each to be served on its own listener (mocks.transport: http).
+export function createDependencyMocks(
+  deps: Dependencies,
+  options: MockOptions,
+): Record<DependencyName, MockHandler> {
   let chatCount = 0
   let rerankCount = 0
 
@@ -423,7 +414,7 @@ export function createDependencyHandlers(deps: Dependencies, options: MockOption
     return HttpResponse.json(response)
   })
 
-  return [auth, embedding, vectorStore, reranker, llm]
+  return { auth, embedding, vector_store: vectorStore, reranker, llm }
 }
 
 function tenantFromFilter(filter: unknown): string | undefined {

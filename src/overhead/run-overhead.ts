@@ -8,8 +8,8 @@ import { runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { createRng } from '../mocks/rng.ts'
 import type { BudgetResult } from '../report/report-types.ts'
-import { startEndpointProcess } from '../run/endpoint-host.ts'
 import type { ArmStageStats } from '../run/endpoint-protocol.ts'
+import { startSystemUnderTest } from '../run/system-under-test.ts'
 import type { OverheadConfig, Scenario } from '../scenario/schema.ts'
 import { samplerLabel } from '../scenario/schema.ts'
 import { type ArmComparison, compareArms, overheadVerdict, repeatsToSettle } from '../stats/compare-arms.ts'
@@ -97,7 +97,8 @@ export async function runOverhead(
   options: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {},
 ): Promise<OverheadSection> {
   const config = scenario.overhead!
-  const host = await startEndpointProcess(scenario, { mode: 'overhead' })
+  const system = await startSystemUnderTest(scenario, { mode: 'overhead' })
+  const host = system.endpoint
   const mix = createRequestMix(scenario.requests, scenario.seed)
   const url = `http://127.0.0.1:${host.port}/ask`
   const drive = (durationMs: number, seed: number, ratePerSec = config.ratePerSec) =>
@@ -151,7 +152,7 @@ export async function runOverhead(
     const { arms: armStages } = await host.request({ type: 'arm-results' }, 'arm-results', 10_000)
     return summarise(scenario, config, trials, armStages)
   } finally {
-    await host.stop()
+    await system.stop()
   }
 }
 

@@ -23,6 +23,15 @@ export const fidelityRowSchema = z.object({
   excess_p50_ms: ms.meta({ description: 'Per call: client span duration minus the latency the mock drew.' }),
   excess_p99_ms: ms,
   excess_max_ms: ms,
+  lateness_p50_ms: ms.nullable().optional().meta({
+    description: 'Per call: how long the mock held it minus the drawn latency (the mock was late).',
+  }),
+  lateness_p99_ms: ms.nullable().optional(),
+  transport_p50_ms: ms
+    .nullable()
+    .optional()
+    .meta({ description: 'Per call: client span minus how long the mock held it (transport and client).' }),
+  transport_p99_ms: ms.nullable().optional(),
 })
 
 export const trustSchema = z
@@ -44,6 +53,20 @@ export const trustSchema = z
       }),
     driver: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
     endpoint: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
+    mocks: z
+      .array(
+        z.object({
+          cpu_share: ms,
+          event_loop_delay_p99_ms: ms,
+          event_loop_delay_max_ms: ms,
+          rss_peak_mb: ms,
+          heap_used_after_gc_mb: ms.nullable(),
+        }),
+      )
+      .optional()
+      .meta({
+        description: 'Each mock servers process (mocks.transport: http); absent for in-process mocks.',
+      }),
   })
   .meta({
     description: 'The harness checking itself; any failed guard makes the run untrusted (exit code 3).',

@@ -1,10 +1,19 @@
-// Assembles the system under test in the current process: msw mocks of every dependency,
-// tracing with the harness's collector, and the HTTP endpoint. Used by the endpoint child
-// process, by `npm run serve` and by the integration tests.
+// Assembles the system under test in the current process: tracing with the harness's
+// collector, the HTTP endpoint and its client for the dependencies. The dependencies are either
+// mock servers elsewhere (`baseUrls`, what a run does: they live in their own process), mock
+// servers started here (mocks.transport: http without baseUrls: tests and `serve`), or msw's
+// setupServer intercepting fetch in this process (mocks.transport: in-process).
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
+import { DEFAULT_BASE_URLS, type DependencyBaseUrls } from '../endpoint/dependency-api.ts'
+import {
+  createFetchTransport,
+  createPooledTransport,
+  type DependencyTransport,
+} from '../endpoint/dependency-transport.ts'
 import { createEndpoint, type Endpoint } from '../endpoint/server.ts'
 import { createDependencyHandlers } from '../mocks/handlers.ts'
+import { startMockListeners } from '../mocks/mock-listeners.ts'
 import { startMockServer } from '../mocks/mock-server.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
@@ -15,26 +24,55 @@ export type EndpointApp = {
   collector: StageCollector
   analyzer: TraceAnalyzer
   tracing: Tracing
+  transport: DependencyTransport
   close(): Promise<void>
 }
 
 export type EndpointAppScenario = Pick<
   Scenario,
-  'seed' | 'dependencies' | 'pipeline' | 'tenants' | 'tracing' | 'requests' | 'budgets'
+  'seed' | 'dependencies' | 'pipeline' | 'tenants' | 'tracing' | 'requests' | 'budgets' | 'mocks'
 >
 
 export function apiKeysOf(scenario: Pick<Scenario, 'requests'>): Map<string, string> {
   return new Map(scenario.requests.map((r) => [r.apiKey, r.tenant]))
 }
 
-export function createEndpointApp(
+type Dependencies = { transport: DependencyTransport; close(): Promise<void> }
+
+async function connectDependencies(
+  scenario: EndpointAppScenario,
+  baseUrls: DependencyBaseUrls | undefined,
+): Promise<Dependencies> {
+  if (baseUrls) {
+    const transport = createPooledTransport(baseUrls)
+    return { transport, close: () => transport.close() }
+  }
+  const mockOptions = { seed: scenario.seed, apiKeys: apiKeysOf(scenario) }
+  if (scenario.mocks.transport === 'in-process') {
+    const mocks = startMockServer(createDependencyHandlers(scenario.dependencies, mockOptions))
+    return { transport: createFetchTransport(DEFAULT_BASE_URLS), close: async () => mocks.close() }
+  }
+  const listeners = await startMockListeners(scenario.dependencies, mockOptions)
+  const transport = createPooledTransport({ ...DEFAULT_BASE_URLS, ...listeners.baseUrls })
+  return {
+    transport,
+    async close() {
+      await transport.close()
+      await listeners.close()
+    },
+  }
+}
+
+export async function createEndpointApp(
   scenario: EndpointAppScenario,
   // `processors` replaces the default collector (the overhead mode routes spans per arm instead).
-  options: { extraProcessors?: SpanProcessor[]; processors?: SpanProcessor[] } = {},
-): EndpointApp {
-  const mocks = startMockServer(
-    createDependencyHandlers(scenario.dependencies, { seed: scenario.seed, apiKeys: apiKeysOf(scenario) }),
-  )
+  options: {
+    extraProcessors?: SpanProcessor[]
+    processors?: SpanProcessor[]
+    baseUrls?: DependencyBaseUrls
+  } = {},
+): Promise<EndpointApp> {
+  const dependencies = await connectDependencies(scenario, options.baseUrls)
   const analyzer = new TraceAnalyzer({ seed: scenario.seed })
   const collector = new StageCollector({
     selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
@@ -52,16 +90,18 @@ export function createEndpointApp(
     pipeline: scenario.pipeline,
     recordQuestionChars: scenario.tracing.recordQuestionChars,
     tracer: tracing.tracer,
+    transport: dependencies.transport,
   })
   return {
     endpoint,
     collector,
     analyzer,
     tracing,
+    transport: dependencies.transport,
     async close() {
       await endpoint.close()
       await tracing.shutdown()
-      mocks.close()
+      await dependencies.close()
     },
   }
 }

@@ -1,44 +1,18 @@
 // Entry point of the endpoint's child process (forked by endpoint-host.ts).
-import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { ArmRouter } from '../overhead/arm-router.ts'
 import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
 import { createSampler } from '../telemetry/tracer-provider.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
-import type { EndpointProcessStats, FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
+import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
+import { createProcessMeter } from './process-meter.ts'
 
 let app: EndpointApp | undefined
 let armRouter: ArmRouter | undefined
-// perf_hooks at 1 ms resolution: how late timers fire, i.e. how long a ready callback waited
-// behind other work. Queueing here shows up inside every span that awaits I/O.
-const loopDelay = monitorEventLoopDelay({ resolution: 1 })
-let cpuAtMeasure = process.cpuUsage()
-let measuredFrom = performance.now()
+const meter = createProcessMeter()
 let trialRequestsAtBegin = 0
-let rssPeakBytes = process.memoryUsage.rss()
-const rssTimer = setInterval(() => {
-  rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss())
-}, 250)
-rssTimer.unref()
 
 function send(message: FromEndpoint): void {
   process.send?.(message)
-}
-
-function stats(): EndpointProcessStats {
-  const cpu = process.cpuUsage(cpuAtMeasure)
-  rssPeakBytes = Math.max(rssPeakBytes, process.memoryUsage.rss())
-  const ns = (n: number) => n / 1e6
-  return {
-    cpu_user_ms: cpu.user / 1000,
-    cpu_system_ms: cpu.system / 1000,
-    event_loop_delay_ms: {
-      p50: ns(loopDelay.percentile(50)),
-      p99: ns(loopDelay.percentile(99)),
-      max: ns(loopDelay.max),
-    },
-    rss_peak_mb: rssPeakBytes / 2 ** 20,
-    wall_ms: performance.now() - measuredFrom,
-  }
 }
 
 async function waitForDrain(timeoutMs: number): Promise<void> {
@@ -53,9 +27,10 @@ process.on('message', async (message: ToEndpoint) => {
     if (message.type === 'start') {
       const extra = message.consoleSpans ? [new ConsoleTreeProcessor()] : []
       if (message.mode === 'overhead') armRouter = new ArmRouter()
-      app = createEndpointApp(message.scenario, {
+      app = await createEndpointApp(message.scenario, {
         extraProcessors: extra,
         ...(armRouter ? { processors: [armRouter] } : {}),
+        ...(message.baseUrls ? { baseUrls: message.baseUrls } : {}),
       })
       // Nothing counts for the statistics until the harness says warm-up is over.
       app.collector.startMeasuring(Number.POSITIVE_INFINITY)
@@ -63,10 +38,7 @@ process.on('message', async (message: ToEndpoint) => {
       send({ type: 'ready', port: address.port, pid: process.pid })
     } else if (message.type === 'measure') {
       app?.collector.startMeasuring()
-      cpuAtMeasure = process.cpuUsage()
-      measuredFrom = performance.now()
-      loopDelay.reset()
-      loopDelay.enable()
+      meter.start()
       send({ type: 'measuring' })
     } else if (message.type === 'arm') {
       // The sampler is switched inside this one process between trials (SwitchableSampler), so
@@ -77,15 +49,12 @@ process.on('message', async (message: ToEndpoint) => {
       send({ type: 'arm-set' })
     } else if (message.type === 'trial-begin') {
       if (armRouter) armRouter.recording = true
-      cpuAtMeasure = process.cpuUsage()
-      measuredFrom = performance.now()
+      meter.start()
       trialRequestsAtBegin = app!.endpoint.requestsServed
-      loopDelay.reset()
-      loopDelay.enable()
       send({ type: 'trial-begun' })
     } else if (message.type === 'trial-end') {
-      const s = stats()
-      loopDelay.disable()
+      const s = meter.stats()
+      meter.stop()
       send({
         type: 'trial-stats',
         stats: {
@@ -98,8 +67,8 @@ process.on('message', async (message: ToEndpoint) => {
     } else if (message.type === 'arm-results') {
       send({ type: 'arm-results', arms: armRouter?.results() ?? {} })
     } else if (message.type === 'finish') {
-      const measuredStats = stats()
-      loopDelay.disable()
+      const measuredStats = meter.stats()
+      meter.stop()
       await waitForDrain(message.drainTimeoutMs)
       await app?.tracing.forceFlush()
       send({

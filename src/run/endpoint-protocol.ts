@@ -1,17 +1,14 @@
 // Messages between the harness (parent) and the endpoint's process (child) over Node's IPC
 // channel. The endpoint runs in its own process so that the load driver's work never shares
 // an event loop with the spans it measures.
+import type { DependencyBaseUrls } from '../endpoint/dependency-api.ts'
 import type { AnalysisResults } from '../report/analysis-schema.ts'
 import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
 import type { CollectorResults } from '../telemetry/stage-collector.ts'
+import type { ProcessStats } from './process-meter.ts'
 
-export type EndpointProcessStats = {
-  cpu_user_ms: number
-  cpu_system_ms: number
-  event_loop_delay_ms: { p50: number; p99: number; max: number }
-  rss_peak_mb: number
-  wall_ms: number // from the end of warm-up to the finish request
-}
+// From the end of warm-up to the finish request.
+export type EndpointProcessStats = ProcessStats
 
 // Overhead mode: one trial's figures, and per arm the stage statistics that show what sampling
 // costs in precision.
@@ -27,7 +24,14 @@ export type ArmStageStats = Record<
 >
 
 export type ToEndpoint =
-  | { type: 'start'; scenario: Scenario; consoleSpans?: boolean; mode?: 'run' | 'overhead' }
+  // baseUrls: where the mock servers listen (mocks.transport: http); absent: msw in-process.
+  | {
+      type: 'start'
+      scenario: Scenario
+      consoleSpans?: boolean
+      mode?: 'run' | 'overhead'
+      baseUrls?: DependencyBaseUrls
+    }
   | { type: 'arm'; arm: number; sampler: SamplerConfig; calibrationUs: number }
   | { type: 'trial-begin' }
   | { type: 'trial-end' }

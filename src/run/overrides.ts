@@ -11,6 +11,7 @@ export type RunOverrides = {
   connections?: number
   seed?: number
   sampler?: SamplerConfig
+  transport?: Scenario['mocks']['transport']
 }
 
 export function applyOverrides(
@@ -45,7 +46,12 @@ export function applyOverrides(
     tracing = { ...tracing, sampler: overrides.sampler }
     applied['tracing.sampler'] = samplerText(overrides.sampler)
   }
-  return { scenario: { ...scenario, seed, load, tracing }, applied }
+  let { mocks } = scenario
+  if (overrides.transport !== undefined) {
+    mocks = { ...mocks, transport: overrides.transport }
+    applied['mocks.transport'] = overrides.transport
+  }
+  return { scenario: { ...scenario, seed, load, tracing, mocks }, applied }
 }
 
 // The CLI form of a sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1.

@@ -20,9 +20,10 @@ import { summarizeDurations } from '../stats/stage-stats.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
-import { startEndpointProcess } from './endpoint-host.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
+import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
+import { startSystemUnderTest } from './system-under-test.ts'
 
 export type RunProgress = {
   elapsedMs: number
@@ -39,6 +40,8 @@ export type RunOptions = RunOverrides & {
   // Called with the endpoint process's pid once it is ready (for profilers, and for the tests
   // that make it crash mid-run).
   onEndpointStarted?: (pid: number) => void
+  // The same for the mock servers' processes (mocks.transport: http).
+  onMocksStarted?: (pids: number[]) => void
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -52,18 +55,22 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
   const loaded = resolveScenario(pathOrObject)
   const { scenario, applied } = applyOverrides(loaded.scenario, options)
   const startedAt = new Date()
-  options.onPhase?.('starting the endpoint')
-  const host = await startEndpointProcess(scenario)
+  options.onPhase?.(
+    scenario.mocks.transport === 'http'
+      ? 'starting the mock servers and the endpoint'
+      : 'starting the endpoint',
+  )
+  const system = await startSystemUnderTest(scenario)
+  const host = system.endpoint
   options.onEndpointStarted?.(host.pid)
+  options.onMocksStarted?.(system.mocks?.pids ?? [])
   const abort = new AbortController()
   const onOuterAbort = () => abort.abort(options.signal?.reason)
   options.signal?.addEventListener('abort', onOuterAbort, { once: true })
   let crash: string | undefined
-  void host.exited.then((exit) => {
-    if (!exit.expected) {
-      crash = `the endpoint process exited during the run (code ${exit.code}, signal ${exit.signal})`
-      abort.abort(new RunError(`Failed to finish the run: ${crash}.`))
-    }
+  void system.crashed.then((what) => {
+    crash = what
+    abort.abort(new RunError(`Failed to finish the run: ${crash}.`))
   })
 
   try {
@@ -78,7 +85,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       driverLoop.enable()
       driverCpuAtMeasure = process.cpuUsage()
       measuredFrom = performance.now()
-      await host.request({ type: 'measure' }, 'measuring', 10_000)
+      await Promise.all([host.request({ type: 'measure' }, 'measuring', 10_000), system.mocks?.measure()])
     }
     let warmupTimer: NodeJS.Timeout | undefined
     if (load.warmupMs === 0) await measure()
@@ -137,6 +144,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
           'results',
           30_000,
         )
+    const mocksStats = crash || !system.mocks ? [] : await system.mocks.stats()
     const status: RunStatus = crash
       ? { status: 'incomplete', reason: crash }
       : options.signal?.aborted
@@ -144,16 +152,28 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         : { status: 'complete' }
     let overhead: OverheadSection | undefined
     if (scenario.overhead && status.status === 'complete') {
-      await host.stop()
+      await system.stop()
       overhead = await runOverhead(scenario, {
         ...(options.signal ? { signal: options.signal } : {}),
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    return buildReport({ scenario, loaded, applied, startedAt, client, finished, driver, status, overhead })
+    return buildReport({
+      scenario,
+      loaded,
+      applied,
+      startedAt,
+      client,
+      finished,
+      driver,
+      mocks: mocksStats,
+      arrangement: system.arrangement,
+      status,
+      overhead,
+    })
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort)
-    await host.stop()
+    await system.stop()
   }
 }
 
@@ -173,6 +193,10 @@ function noServerResults(): Extract<FromEndpoint, { type: 'results' }> {
     analysis: new TraceAnalyzer({ seed: 0 }).results(),
     inFlightAtFinish: 0,
   }
+}
+
+function cpuShareOf(stats: MocksProcessStats): number {
+  return stats.wall_ms > 0 ? (stats.cpu_user_ms + stats.cpu_system_ms) / stats.wall_ms : 0
 }
 
 type DriverFigures = { cpuShare: number; loopDelayP99Ms: number; loopDelayMaxMs: number; wallMs: number }
@@ -222,6 +246,8 @@ function buildReport(input: {
   client: ClientLoadResult | OpenLoadResult
   finished: Extract<FromEndpoint, { type: 'results' }>
   driver: DriverFigures
+  mocks: MocksProcessStats[]
+  arrangement: string
   status: RunStatus
   overhead?: OverheadSection | undefined
 }): Report {
@@ -291,6 +317,7 @@ function buildReport(input: {
       endpointCpuShare: finished.stats.wall_ms > 0 ? endpointCpuMs / finished.stats.wall_ms : 0,
       driverLoopDelayP99Ms: driver.loopDelayP99Ms,
       driverCpuShare: driver.cpuShare,
+      mocks: input.mocks.map((m) => ({ cpuShare: cpuShareOf(m), loopDelayP99Ms: m.event_loop_delay_ms.p99 })),
       ...(open ? { open } : {}),
       spansStarted: results.counters.spans_started,
       spansEnded: results.counters.spans_ended,
@@ -390,6 +417,17 @@ function buildReport(input: {
         event_loop_delay_p99_ms: finished.stats.event_loop_delay_ms.p99,
         event_loop_delay_max_ms: finished.stats.event_loop_delay_ms.max,
       },
+      ...(input.mocks.length > 0
+        ? {
+            mocks: input.mocks.map((m) => ({
+              cpu_share: cpuShareOf(m),
+              event_loop_delay_p99_ms: m.event_loop_delay_ms.p99,
+              event_loop_delay_max_ms: m.event_loop_delay_ms.max,
+              rss_peak_mb: m.rss_peak_mb,
+              heap_used_after_gc_mb: m.heap_used_after_gc_mb,
+            })),
+          }
+        : {}),
     },
     accounting: {
       ok: accountingOk,
@@ -416,7 +454,7 @@ function buildReport(input: {
           : 0,
     },
     intervals: client.intervals,
-    arrangement: `endpoint and mocks in a child process (own event loop); load driver (${client.model} model) in the harness process`,
+    arrangement: `${input.arrangement} (${client.model} model)`,
     sampler: samplerLabel(scenario.tracing.sampler),
     environment: environment(),
   }

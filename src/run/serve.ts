@@ -1,4 +1,5 @@
-// `npm run serve`: the endpoint and its mocks in this process, for a person with curl.
+// `npm run serve`: the endpoint and its mocks (mock servers on loopback, or msw in-process) in
+// this process, for a person with curl.
 
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
@@ -23,7 +24,7 @@ export async function serve(options: {
   const scenario = options.scenario
     ? loadScenario(options.scenario).scenario
     : scenarioFromObject(DEFAULT_SERVE_SCENARIO, 'built-in')
-  const app = createEndpointApp(scenario, {
+  const app = await createEndpointApp(scenario, {
     extraProcessors: options.consoleSpans ? [new ConsoleTreeProcessor()] : [],
   })
   const address = await app.endpoint.listen(options.port, '127.0.0.1')

@@ -8,7 +8,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { errorPathOfSpans } from '../analysis/root-causes.ts'
 import type { StageSelector } from '../budget/parse-budget.ts'
-import { MOCK_DELAY_ATTRIBUTE } from '../endpoint/dependency-api.ts'
+import { MOCK_DELAY_ATTRIBUTE, MOCK_HELD_ATTRIBUTE } from '../endpoint/dependency-api.ts'
 import { createRng, type Rng } from '../mocks/rng.ts'
 import type { StageStats } from '../report/report-types.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
@@ -42,6 +42,10 @@ export type DependencyFidelity = {
   calls: number // successful attempts after warm-up
   measured: StageStats // their client-span durations
   excess_ms: { p50: number; p99: number; max: number } // span duration − the mock's drawn delay, per call
+  // The excess split, where the mock said how long it held the call (held − drawn: the mock was
+  // late; span − held: transport and client). null when no call carried the held time.
+  lateness_ms: { p50: number; p99: number; max: number } | null
+  transport_ms: { p50: number; p99: number; max: number } | null
 }
 
 export type StageInterval = {
@@ -66,7 +70,12 @@ const INTERVAL_STAGES = new Set(STAGE_SPAN_NAMES)
 const MAX_ROOT_DURATIONS = 20_000
 
 type Stage = { recorder: HdrDurationRecorder; histogram: LogHistogram; errors: number }
-type Dependency = { durations: HdrDurationRecorder; excess: HdrDurationRecorder }
+type Dependency = {
+  durations: HdrDurationRecorder
+  excess: HdrDurationRecorder
+  lateness: HdrDurationRecorder
+  transport: HdrDurationRecorder
+}
 
 export class StageCollector implements SpanProcessor {
   readonly #selectorsByName = new Map<string, StageSelector[]>()
@@ -197,12 +206,22 @@ export class StageCollector implements SpanProcessor {
     if (typeof name !== 'string') return
     let dependency = this.#dependencies.get(name)
     if (!dependency) {
-      dependency = { durations: new HdrDurationRecorder(), excess: new HdrDurationRecorder() }
+      dependency = {
+        durations: new HdrDurationRecorder(),
+        excess: new HdrDurationRecorder(),
+        lateness: new HdrDurationRecorder(),
+        transport: new HdrDurationRecorder(),
+      }
       this.#dependencies.set(name, dependency)
     }
     dependency.durations.record(durationMs)
     const drawn = span.attributes[MOCK_DELAY_ATTRIBUTE]
-    if (typeof drawn === 'number') dependency.excess.record(Math.max(0, durationMs - drawn))
+    if (typeof drawn !== 'number') return
+    dependency.excess.record(Math.max(0, durationMs - drawn))
+    const held = span.attributes[MOCK_HELD_ATTRIBUTE]
+    if (typeof held !== 'number') return
+    dependency.lateness.record(Math.max(0, held - drawn))
+    dependency.transport.record(Math.max(0, durationMs - held))
   }
 
   // Per second, every stage span including warm-up, so warm-up and drift show in the series.
@@ -266,7 +285,9 @@ export class StageCollector implements SpanProcessor {
       dependencies[name] = {
         calls: d.durations.count,
         measured: d.durations.toStageStats(0),
-        excess_ms: { p50: d.excess.percentileMs(50), p99: d.excess.percentileMs(99), max: d.excess.maxMs },
+        excess_ms: summary(d.excess),
+        lateness_ms: d.lateness.count > 0 ? summary(d.lateness) : null,
+        transport_ms: d.transport.count > 0 ? summary(d.transport) : null,
       }
     }
     const stageIntervals = [...this.#intervals.entries()]
@@ -308,4 +329,8 @@ function matches(span: ReadableSpan, selector: StageSelector): boolean {
     if (actual === undefined || String(actual) !== value) return false
   }
   return true
+}
+
+function summary(recorder: HdrDurationRecorder): { p50: number; p99: number; max: number } {
+  return { p50: recorder.percentileMs(50), p99: recorder.percentileMs(99), max: recorder.maxMs }
 }

@@ -20,6 +20,8 @@ export type TrustInputs = {
   endpointCpuShare: number // CPU time / wall time of the endpoint process (1 = one core busy)
   driverLoopDelayP99Ms: number
   driverCpuShare: number
+  // Each mock servers process (mocks.transport: http); absent or empty for in-process mocks.
+  mocks?: { cpuShare: number; loopDelayP99Ms: number }[]
   open?: {
     targetRatePerSec: number
     achievedRatePerSec: number
@@ -50,6 +52,33 @@ function guard(
 
 const ms = (value: number) => `${value.toFixed(1)} ms`
 const pct = (value: number) => `${(value * 100).toFixed(1)}%`
+
+// The busiest mock servers process stands for all of them: one late mock makes its stage late.
+function mocksGuards(mocks: NonNullable<TrustInputs['mocks']>, t: TrustThresholds): Guard[] {
+  if (mocks.length === 0) return []
+  const loopDelayP99Ms = Math.max(...mocks.map((m) => m.loopDelayP99Ms))
+  const cpuShare = Math.max(...mocks.map((m) => m.cpuShare))
+  return [
+    guard(
+      'mock servers event-loop delay p99',
+      loopDelayP99Ms,
+      '<=',
+      t.mocksLoopDelayP99Ms,
+      'ms',
+      `the mock servers' event loop was delayed ${ms(loopDelayP99Ms)} at p99: mocked calls were answered late by up to that much; lower the load or raise mocks.processes`,
+      'the mock servers kept up',
+    ),
+    guard(
+      'mock servers CPU (share of one core)',
+      cpuShare,
+      '<=',
+      t.mocksCpuShare,
+      'ratio',
+      `a mock servers process used ${pct(cpuShare)} of a core: it cannot answer on time at this load; lower the load or raise mocks.processes`,
+      'the mock servers had CPU to spare',
+    ),
+  ]
+}
 
 export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] {
   const guards: Guard[] = [
@@ -90,6 +119,7 @@ export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] 
       'the load driver had CPU to spare',
     ),
   ]
+  guards.push(...mocksGuards(inputs.mocks ?? [], t))
   if (inputs.open) {
     const { targetRatePerSec, achievedRatePerSec, scheduled, late, dropped } = inputs.open
     const rateRatio = targetRatePerSec > 0 ? achievedRatePerSec / targetRatePerSec : 1

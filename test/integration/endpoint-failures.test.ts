@@ -28,7 +28,7 @@ beforeAll(async () => {
       retries: { reranker: { max: 1, backoff: '10ms' }, llm: { max: 1, backoff: '10ms' } },
     },
   })
-  app = createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
+  app = await createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
   const address = await app.endpoint.listen(0, '127.0.0.1')
   base = `http://127.0.0.1:${address.port}`
 })

@@ -31,7 +31,7 @@ const scenario = scenarioFromObject({
 })
 
 beforeAll(async () => {
-  app = createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
+  app = await createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
   const address = await app.endpoint.listen(0, '127.0.0.1')
   base = `http://127.0.0.1:${address.port}`
 })
@@ -112,10 +112,18 @@ describe('POST /ask', () => {
     expect(client.kind).toBe(SpanKind.CLIENT)
     expect(client.attributes).toMatchObject({
       'http.request.method': 'POST',
-      'url.full': 'https://api.openai.com/v1/chat/completions',
-      'server.address': 'api.openai.com',
+      // The mock server on loopback, under the same path as the provider's API.
+      'url.full': expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/v1\/chat\/completions$/),
+      'server.address': '127.0.0.1',
       'http.response.status_code': 200,
     })
+    // The mock said what it drew and how long it held the call: never less than drawn, and the
+    // span (the client's view) never less than the hold.
+    const drawnMs = client.attributes['harness.mock_delay_ms']
+    const heldMs = client.attributes['harness.mock_held_ms']
+    expect(typeof drawnMs === 'number' && typeof heldMs === 'number').toBe(true)
+    expect(heldMs as number).toBeGreaterThanOrEqual(drawnMs as number)
+    expect(hrToMs(client.duration)).toBeGreaterThanOrEqual(heldMs as number)
     expect(byName(spans, 'embedding_generation').attributes.cached).toBe(false)
     // Lower bounds only: each fixed 50 ms dependency makes its stage take at least 50 ms.
     for (const stage of ['embedding_generation', 'vector_search', 'rerank', 'llm_generation']) {

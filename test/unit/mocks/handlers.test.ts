@@ -10,6 +10,7 @@ import {
   vectorSearchUrl,
 } from '../../../src/endpoint/dependency-api.ts'
 import { createDependencyHandlers, type MockOptions } from '../../../src/mocks/handlers.ts'
+import { preciseTimer } from '../../../src/mocks/precise-wait.ts'
 import { dependencies, type ScenarioInput } from '../../../src/scenario/schema.ts'
 
 // One msw server for the file; each test installs the handlers for its own configuration.
@@ -253,20 +254,19 @@ describe('injected failures', () => {
     expect(elapsedMs).toBeLessThan(1000)
   })
 
-  it('a caller that aborts mid-latency is released at once, and no timer is left behind', async () => {
+  it('a caller that aborts mid-latency is released at once, and no wait is left behind', async () => {
     install({ llm: { latency: { fixed: '5s' } } })
-    const timers = () => process.getActiveResourcesInfo().filter((name) => name === 'Timeout').length
-    const before = timers()
+    const before = preciseTimer().pending
     const startMs = performance.now()
     const calls = Array.from({ length: 20 }, () =>
       post(DEPENDENCY_URLS.llm, chatBody, { signal: AbortSignal.timeout(400) }),
     )
-    // The handlers are soon waiting: one latency timer each (plus the callers' abort timers).
-    await expect.poll(timers, { timeout: 350, interval: 5 }).toBeGreaterThanOrEqual(before + 20)
+    // The handlers are soon waiting: one pending precise wait each.
+    await expect.poll(() => preciseTimer().pending, { timeout: 350, interval: 5 }).toBe(before + 20)
     for (const call of calls) await expect(call).rejects.toThrow()
     expect(performance.now() - startMs).toBeLessThan(2000)
     // msw's delay(5000) would keep 20 timers (and handlers) alive for 5 s more.
-    expect(timers()).toBeLessThanOrEqual(before)
+    await expect.poll(() => preciseTimer().pending, { timeout: 500, interval: 5 }).toBe(before)
   })
 })
 

@@ -49,6 +49,7 @@ describe('knownKeysAt', () => {
         'tracing',
         'dependencies',
         'pipeline',
+        'mocks',
         'trust',
         'overhead',
         'budgets',

@@ -1,0 +1,102 @@
+// How the endpoint's dependency client reaches a dependency. Two implementations:
+// - `pooled`: undici's Pool, one keep-alive connection pool per dependency, against base URLs
+//   from configuration (the mock servers on loopback, or real providers). This is the
+//   production client: on the project machine it costs ~70 µs of CPU a call against ~400 µs for
+//   Node 20's global fetch (shared/notes, "what one mocked call costs").
+// - `fetch`: the global fetch against the providers' own hosts, answered by msw's setupServer in
+//   this process (mocks.transport: in-process), which intercepts fetch but not undici's sockets.
+import { Pool } from 'undici'
+import type { DependencyName } from '../scenario/schema.ts'
+import type { DependencyBaseUrls } from './dependency-api.ts'
+
+export type DependencyResponse = {
+  status: number
+  header(name: string): string | undefined
+  // Resolves to undefined when the body is not JSON (the caller maps that to invalid_response).
+  text(): Promise<string>
+  // After the body has been read: an HTTP trailer (undefined where the transport has none).
+  trailer(name: string): string | undefined
+}
+
+export type DependencyTransport = {
+  readonly kind: 'pooled' | 'fetch'
+  urlOf(dependency: DependencyName, path: string): URL
+  post(
+    dependency: DependencyName,
+    path: string,
+    headers: Record<string, string>,
+    payload: string,
+    signal: AbortSignal,
+  ): Promise<DependencyResponse>
+  close(): Promise<void>
+}
+
+export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyTransport {
+  const pools = new Map<DependencyName, { pool: Pool; basePath: string }>()
+  const poolOf = (dependency: DependencyName) => {
+    let entry = pools.get(dependency)
+    if (!entry) {
+      const base = new URL(baseUrls[dependency])
+      // Unbounded connections, as a service's default agent has: a bounded pool would queue
+      // requests and add waiting the scenario did not declare.
+      entry = {
+        pool: new Pool(base.origin, { keepAliveTimeout: 30_000 }),
+        basePath: base.pathname.replace(/\/$/, ''),
+      }
+      pools.set(dependency, entry)
+    }
+    return entry
+  }
+  return {
+    kind: 'pooled',
+    urlOf: (dependency, path) => new URL(baseUrls[dependency].replace(/\/$/, '') + path),
+    async post(dependency, path, headers, payload, signal) {
+      const { pool, basePath } = poolOf(dependency)
+      const response = await pool.request({
+        method: 'POST',
+        path: basePath + path,
+        headers,
+        body: payload,
+        signal,
+      })
+      return {
+        status: response.statusCode,
+        header: (name) => single(response.headers[name]),
+        text: () => response.body.text(),
+        trailer: (name) => single(response.trailers[name]),
+      }
+    },
+    async close() {
+      await Promise.all([...pools.values()].map(({ pool }) => pool.close()))
+      pools.clear()
+    },
+  }
+}
+
+export function createFetchTransport(baseUrls: DependencyBaseUrls): DependencyTransport {
+  const urlOf = (dependency: DependencyName, path: string) =>
+    new URL(baseUrls[dependency].replace(/\/$/, '') + path)
+  return {
+    kind: 'fetch',
+    urlOf,
+    async post(dependency, path, headers, payload, signal) {
+      const response = await fetch(urlOf(dependency, path), {
+        method: 'POST',
+        headers,
+        body: payload,
+        signal,
+      })
+      return {
+        status: response.status,
+        header: (name) => response.headers.get(name) ?? undefined,
+        text: () => response.text(),
+        trailer: () => undefined,
+      }
+    },
+    async close() {},
+  }
+}
+
+function single(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value[0] : value
+}

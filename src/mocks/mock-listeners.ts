@@ -1,0 +1,47 @@
+// The mocked dependencies as HTTP servers: one loopback listener per dependency, each answering
+// with its msw handler. Used by the mock servers' process (a run) and by tools that want them
+// in their own process (tests).
+import { type DependencyBaseUrls, mockBaseUrl } from '../endpoint/dependency-api.ts'
+import type { Dependencies, DependencyName } from '../scenario/schema.ts'
+import { createDependencyMocks, type MockOptions } from './handlers.ts'
+import { type MockListener, serveHandlers } from './mock-http-server.ts'
+import { preciseTimer } from './precise-wait.ts'
+
+export const DEPENDENCY_NAMES: readonly DependencyName[] = [
+  'auth',
+  'embedding',
+  'vector_store',
+  'reranker',
+  'llm',
+]
+
+export type MockListeners = {
+  baseUrls: Partial<DependencyBaseUrls>
+  ports: Partial<Record<DependencyName, number>>
+  close(): Promise<void>
+}
+
+export async function startMockListeners(
+  dependencies: Dependencies,
+  options: MockOptions & { names?: readonly DependencyName[]; host?: string },
+): Promise<MockListeners> {
+  const mocks = createDependencyMocks(dependencies, options)
+  // Start the timer thread now, not on the first request (it takes ~50–100 ms to start).
+  preciseTimer()
+  const listeners: [DependencyName, MockListener][] = []
+  try {
+    for (const name of options.names ?? DEPENDENCY_NAMES) {
+      listeners.push([name, await serveHandlers([mocks[name]], options.host ? { host: options.host } : {})])
+    }
+  } catch (error) {
+    await Promise.all(listeners.map(([, listener]) => listener.close()))
+    throw error
+  }
+  return {
+    baseUrls: Object.fromEntries(listeners.map(([name, l]) => [name, mockBaseUrl(name, l.origin)])),
+    ports: Object.fromEntries(listeners.map(([name, l]) => [name, l.port])),
+    close: async () => {
+      await Promise.all(listeners.map(([, listener]) => listener.close()))
+    },
+  }
+}

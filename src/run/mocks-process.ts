@@ -1,0 +1,46 @@
+// Entry point of a mock servers' process (forked by mocks-host.ts): the dependencies assigned to
+// it, each on its own loopback listener, outside the endpoint's and the driver's event loops.
+import { type MockListeners, startMockListeners } from '../mocks/mock-listeners.ts'
+import type { FromMocks, ToMocks } from './mocks-protocol.ts'
+import { createProcessMeter } from './process-meter.ts'
+
+let listeners: MockListeners | undefined
+const meter = createProcessMeter()
+
+function send(message: FromMocks): void {
+  process.send?.(message)
+}
+
+// Heap in use after a full collection: what the process really keeps (RSS also holds V8's
+// headroom). Needs --expose-gc, which the host passes.
+function heapUsedAfterGcMb(): number | null {
+  if (typeof globalThis.gc !== 'function') return null
+  globalThis.gc()
+  return process.memoryUsage().heapUsed / 2 ** 20
+}
+
+process.on('message', async (message: ToMocks) => {
+  try {
+    if (message.type === 'start') {
+      listeners = await startMockListeners(message.dependencies, {
+        seed: message.seed,
+        apiKeys: new Map(message.apiKeys),
+        names: message.names,
+      })
+      send({ type: 'ready', ports: listeners.ports, pid: process.pid })
+    } else if (message.type === 'measure') {
+      meter.start()
+      send({ type: 'measuring' })
+    } else if (message.type === 'stats') {
+      const stats = meter.stats()
+      send({ type: 'stats', stats: { ...stats, heap_used_after_gc_mb: heapUsedAfterGcMb() } })
+    }
+  } catch (error) {
+    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+  }
+})
+
+process.on('disconnect', () => {
+  void listeners?.close().finally(() => process.exit(0))
+  setTimeout(() => process.exit(0), 2000).unref()
+})

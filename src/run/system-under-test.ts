@@ -1,0 +1,53 @@
+// Everything a run measures, started as separate processes: the mock servers (mocks.transport:
+// http) and the endpoint that calls them. The load driver stays in the harness's process, so the
+// three compete for CPU like separate machines would, never for one event loop.
+import type { Scenario } from '../scenario/schema.ts'
+import { type EndpointHost, startEndpointProcess } from './endpoint-host.ts'
+import { type MocksHost, startMocksProcesses } from './mocks-host.ts'
+
+export type SystemUnderTest = {
+  endpoint: EndpointHost
+  mocks: MocksHost | undefined
+  // Resolves with what happened when a process exits that was not asked to.
+  crashed: Promise<string>
+  arrangement: string
+  stop(): Promise<void>
+}
+
+export async function startSystemUnderTest(
+  scenario: Scenario,
+  options: { consoleSpans?: boolean; mode?: 'run' | 'overhead' } = {},
+): Promise<SystemUnderTest> {
+  const mocks = scenario.mocks.transport === 'http' ? await startMocksProcesses(scenario) : undefined
+  let endpoint: EndpointHost
+  try {
+    endpoint = await startEndpointProcess(scenario, {
+      ...options,
+      ...(mocks ? { baseUrls: mocks.baseUrls } : {}),
+    })
+  } catch (error) {
+    await mocks?.stop()
+    throw error
+  }
+  const crashOf = (what: string, exited: EndpointHost['exited']) =>
+    exited.then((exit) =>
+      exit.expected
+        ? new Promise<string>(() => undefined)
+        : `${what} exited during the run (code ${exit.code}, signal ${exit.signal})`,
+    )
+  return {
+    endpoint,
+    mocks,
+    crashed: Promise.race([
+      crashOf('the endpoint process', endpoint.exited),
+      ...(mocks ? [crashOf('a mock servers process', mocks.exited)] : []),
+    ]),
+    arrangement: mocks
+      ? `endpoint in a child process; mocked dependencies as HTTP servers in ${mocks.pids.length} process(es) of their own, reached through a connection pool (undici); load driver in the harness process`
+      : 'endpoint and msw in-process mocks in a child process (own event loop); load driver in the harness process',
+    async stop() {
+      await endpoint.stop()
+      await mocks?.stop()
+    },
+  }
+}
