@@ -66,7 +66,9 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
   options.onMocksStarted?.(system.mocks?.pids ?? [])
   const abort = new AbortController()
   const onOuterAbort = () => abort.abort(options.signal?.reason)
-  options.signal?.addEventListener('abort', onOuterAbort, { once: true })
+  // Ctrl+C may come while the processes start (a few seconds on a loaded machine).
+  if (options.signal?.aborted) onOuterAbort()
+  else options.signal?.addEventListener('abort', onOuterAbort, { once: true })
   let crash: string | undefined
   void system.crashed.then((what) => {
     crash = what
