@@ -1,10 +1,14 @@
-// npm run bench: measures the harness itself on this machine and prints figures (no pass/fail
-// in the test suite; targets from issue 4 are printed beside each figure).
-//   (a) throughput ceiling of the full pipeline at zero mock latency (closed model);
-//   (b) CPU per request of the endpoint with tracing off vs the harness collecting at always_on;
-//   (c) peak RSS of the endpoint in a short vs a long run at the same rate;
-//   (d) mock fidelity excess (p50, p99) at 25%, 50% and 75% of the ceiling.
-// Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check)
+// npm run bench: measures the harness itself on this machine, both mock transports in the same
+// run, and prints each figure beside its target (issue 10) as a ratio or an excess from this one
+// run. Figures, not pass/fail: nothing here fails the test suite.
+//   ceiling      closed model, zero mock latency, per transport: req/s and endpoint CPU/request;
+//   fidelity     open model at 25% and 50% of the http ceiling, fixed 50 ms per dependency: stage
+//                excess over 50 ms, mock lateness (held − drawn), client − server p50;
+//   harness tax  always_on + collector vs always_off, CPU per request, interleaved paired trials
+//                in one endpoint process with a bootstrap 95% interval (the overhead method);
+//   memory       peak RSS per process, a 120 s vs a 20 s run at 50% of the ceiling, and heap
+//                after a forced GC at the end of each.
+// Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check; figures are noisier)
 import os from 'node:os'
 import { join } from 'node:path'
 import type { Report } from '../src/report/report-types.ts'
@@ -12,10 +16,17 @@ import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts
 import { runScenario } from '../src/run/run-scenario.ts'
 
 const quick = process.argv.includes('--quick')
-const sec = (s: number) => `${quick ? Math.max(2, Math.round(s / 4)) : s}s`
+const sec = (s: number) => `${quick ? Math.max(3, Math.round(s / 4)) : s}s`
+type Transport = 'http' | 'in-process'
 
 const FIXED_MS = 50
-function scenario(name: string, load: object, latencyMs: number, sampler: string | object = 'always_on') {
+function scenario(
+  name: string,
+  load: object,
+  latencyMs: number,
+  transport: Transport,
+  extra: Record<string, unknown> = {},
+) {
   const fixed = { latency: { fixed: `${latencyMs}ms` } }
   return {
     name,
@@ -24,15 +35,13 @@ function scenario(name: string, load: object, latencyMs: number, sampler: string
     requests: [
       { tenant: 'acme', api_key: 'key-acme', questions: { pool: 1_000_000, distribution: 'unique' } },
     ],
-    tracing: { sampler },
+    tracing: { sampler: 'always_on' },
     dependencies: { auth: fixed, embedding: fixed, vector_store: fixed, reranker: fixed, llm: fixed },
+    mocks: { transport },
     // Nothing here is a service budget: the bench measures the instrument.
     budgets: {},
+    ...extra,
   }
-}
-
-function cpuPerRequestMs(report: Report): number {
-  return report.endpoint_process.cpu_ms_per_request
 }
 
 async function run(label: string, input: object): Promise<Report> {
@@ -40,142 +49,206 @@ async function run(label: string, input: object): Promise<Report> {
   return runScenario(input)
 }
 
-const results: Record<string, unknown> = {}
-
-// (a) Ceiling: zero latency, enough connections to keep the endpoint's core busy.
-const ceilingReport = await run(
-  'ceiling (zero latency, 32 connections)',
-  scenario('bench-ceiling', { connections: 32, duration: sec(10), warmup: '2s' }, 0),
-)
-const ceilingRps = ceilingReport.load.rps
-results.ceiling = {
-  rps: ceilingRps,
-  endpoint_cpu_share: ceilingReport.trust.endpoint.cpu_share,
-  cpu_ms_per_request: cpuPerRequestMs(ceilingReport),
-}
-
-// (b) Harness tax: the same open-model rate with tracing off (always_off: no span reaches the
-// collector) and collecting at always_on, alternated three times each (ABABAB), median of each.
-const taxRate = Math.max(5, Math.round(ceilingRps * 0.4))
-const off: number[] = []
-const on: number[] = []
-for (let i = 0; i < 3; i++) {
-  for (const [sampler, into] of [
-    ['always_off', off],
-    ['always_on', on],
-  ] as const) {
-    const report = await run(
-      `tax ${sampler} @ ${taxRate} req/s (${i + 1}/3)`,
-      scenario(
-        `bench-tax-${sampler.replace('_', '-')}`,
-        { arrival: { rate: taxRate }, duration: sec(8), warmup: '2s' },
-        0,
-        sampler,
-      ),
-    )
-    into.push(cpuPerRequestMs(report))
+// ── Ceiling ─────────────────────────────────────────────────────────────────────────────────
+type Ceiling = { rps: number; cpu_ms_per_request: number; endpoint_cpu_share: number; mocks_cpu_share: number | null }
+async function ceiling(transport: Transport): Promise<Ceiling> {
+  const report = await run(
+    `ceiling, ${transport} (zero latency, 64 connections)`,
+    scenario(`bench-ceiling-${transport}`, { connections: 64, duration: sec(10), warmup: '3s' }, 0, transport),
+  )
+  return {
+    rps: report.load.rps,
+    cpu_ms_per_request: report.endpoint_process.cpu_ms_per_request,
+    endpoint_cpu_share: report.trust.endpoint.cpu_share,
+    mocks_cpu_share: report.trust.mocks ? Math.max(...report.trust.mocks.map((m) => m.cpu_share)) : null,
   }
 }
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
-results.harness_tax = {
-  rate_per_sec: taxRate,
-  cpu_ms_per_request_off: off,
-  cpu_ms_per_request_on: on,
-  ratio_of_medians: median(on) / median(off),
-}
+const ceilings = { 'in-process': await ceiling('in-process'), http: await ceiling('http') }
 
-// (c) Memory: peak RSS of the endpoint in a short and a long run at the same rate.
-const memRate = Math.max(5, Math.round(ceilingRps * 0.3))
-const short = await run(
-  `memory: 20 s @ ${memRate} req/s`,
-  scenario(
-    'bench-mem-short',
-    { arrival: { rate: memRate }, duration: quick ? '5s' : '20s', warmup: '2s' },
-    20,
-  ),
-)
-const long = await run(
-  `memory: 120 s @ ${memRate} req/s`,
-  scenario(
-    'bench-mem-long',
-    { arrival: { rate: memRate }, duration: quick ? '15s' : '120s', warmup: '2s' },
-    20,
-  ),
-)
-results.memory = {
-  rate_per_sec: memRate,
-  short_s: short.duration_s,
-  long_s: long.duration_s,
-  short_rss_peak_mb: short.endpoint_process.rss_peak_mb,
-  long_rss_peak_mb: long.endpoint_process.rss_peak_mb,
-  ratio: long.endpoint_process.rss_peak_mb / short.endpoint_process.rss_peak_mb,
-}
-
-// (d) Fidelity at fractions of the ceiling, fixed 50 ms per dependency (the prototype's set-up).
-// The ceiling was measured at zero latency; with 50 ms mocks the CPU per request is the same, so
-// the same rates load the endpoint's core to the same fraction.
-type FidelityFigures = {
+// ── Fidelity ────────────────────────────────────────────────────────────────────────────────
+const STAGES = ['embedding_generation', 'vector_search', 'rerank', 'llm_generation']
+type Fidelity = {
+  transport: Transport
   fraction: number
   rate_per_sec: number
   stage_p50_excess_ms: number
   stage_p99_excess_ms: number
-  mock_excess_p50_ms: number
-  mock_excess_p99_ms: number
+  lateness_p50_ms: number | null
+  lateness_p99_ms: number | null
+  transport_p50_ms: number | null
   client_minus_server_p50_ms: number
-  gap_p50_ms: number
   endpoint_loop_delay_p99_ms: number
-  endpoint_cpu_share: number
-  trusted: string
+  trust: string
 }
-const fidelity: FidelityFigures[] = []
-for (const fraction of [0.25, 0.5, 0.75]) {
-  const rate = Math.max(5, Math.round(ceilingRps * fraction))
+async function fidelity(transport: Transport, fraction: number): Promise<Fidelity> {
+  const rate = Math.max(5, Math.round(ceilings.http.rps * fraction))
   const report = await run(
-    `fidelity @ ${fraction * 100}% of ceiling (${rate} req/s)`,
+    `fidelity, ${transport}, ${fraction * 100}% of the http ceiling (${rate} req/s)`,
     scenario(
-      `bench-fidelity-${fraction * 100}`,
-      { arrival: { rate }, duration: sec(10), warmup: '2s' },
+      `bench-fidelity-${transport}-${fraction * 100}`,
+      { arrival: { rate, max_in_flight: 5000 }, duration: sec(15), warmup: '3s' },
       FIXED_MS,
+      transport,
     ),
   )
-  const stages = ['embedding_generation', 'vector_search', 'rerank', 'llm_generation'].map(
-    (s) => report.stages[s]!,
-  )
-  fidelity.push({
+  const stages = STAGES.map((s) => report.stages[s]!)
+  const worst = (pick: (f: Report['trust']['fidelity'][number]) => number | null | undefined) => {
+    const values = report.trust.fidelity.map(pick).filter((v): v is number => typeof v === 'number')
+    return values.length > 0 ? Math.max(...values) : null
+  }
+  return {
+    transport,
     fraction,
     rate_per_sec: rate,
     stage_p50_excess_ms: Math.max(...stages.map((s) => s.p50_ms - FIXED_MS)),
     stage_p99_excess_ms: Math.max(...stages.map((s) => s.p99_ms - FIXED_MS)),
-    mock_excess_p50_ms: Math.max(...report.trust.fidelity.map((f) => f.excess_p50_ms)),
-    mock_excess_p99_ms: Math.max(...report.trust.fidelity.map((f) => f.excess_p99_ms)),
+    lateness_p50_ms: worst((f) => f.lateness_p50_ms),
+    lateness_p99_ms: worst((f) => f.lateness_p99_ms),
+    transport_p50_ms: worst((f) => f.transport_p50_ms),
     client_minus_server_p50_ms: report.client_latency_ms.p50 - report.stages['POST /ask']!.p50_ms,
-    gap_p50_ms: report.trust.client_server_gap_ms.p50_ms,
     endpoint_loop_delay_p99_ms: report.trust.endpoint.event_loop_delay_p99_ms,
-    endpoint_cpu_share: report.trust.endpoint.cpu_share,
-    trusted: report.trust.verdict,
-  })
+    trust: report.trust.verdict === 'trusted' ? 'trusted' : `untrusted: ${report.trust.reasons.join('; ')}`,
+  }
 }
-results.fidelity = fidelity
+const fidelities = [
+  await fidelity('http', 0.25),
+  await fidelity('http', 0.5),
+  await fidelity('in-process', 0.25),
+]
+const at = (transport: Transport, fraction: number) =>
+  fidelities.find((f) => f.transport === transport && f.fraction === fraction)!
 
-const machine = { cpu: os.cpus()[0]?.model.trim(), cores: os.cpus().length, node: process.version, quick }
+// ── Harness tax ─────────────────────────────────────────────────────────────────────────────
+// The sampling-overhead method with two arms: tracing off, and always_on with the collector.
+const taxRate = Math.max(5, Math.round(ceilings.http.rps * 0.25))
+const taxReport = await run(
+  `harness tax: always_off vs always_on at ${taxRate} req/s, interleaved trials`,
+  scenario('bench-tax', { arrival: { rate: taxRate }, duration: '2s', warmup: '1s' }, 0, 'http', {
+    tracing: { sampler: 'always_on' },
+    overhead: {
+      arms: ['always_off', 'always_on'],
+      repeats: quick ? 3 : 10,
+      trial: quick ? '2s' : '5s',
+      warmup: '5s',
+      rate: taxRate,
+    },
+  }),
+)
+const taxCpu = taxReport.overhead!.comparisons.find((c) => c.metric === 'cpu_per_request')!
+
+// ── Memory ──────────────────────────────────────────────────────────────────────────────────
+const memRate = Math.max(5, Math.round(ceilings.http.rps * 0.5))
+const memoryRun = (seconds: number) =>
+  run(
+    `memory: ${seconds} s at ${memRate} req/s (50% of the http ceiling)`,
+    scenario(
+      `bench-memory-${seconds}`,
+      { arrival: { rate: memRate, max_in_flight: 5000 }, duration: `${seconds}s`, warmup: '3s' },
+      20,
+      'http',
+    ),
+  )
+const shortRun = await memoryRun(quick ? 5 : 20)
+const longRun = await memoryRun(quick ? 30 : 120)
+const memoryOf = (r: Report) => ({
+  duration_s: r.duration_s,
+  endpoint_rss_peak_mb: r.endpoint_process.rss_peak_mb,
+  mocks_rss_peak_mb: Math.max(...(r.trust.mocks ?? []).map((m) => m.rss_peak_mb)),
+  mocks_heap_after_gc_mb: Math.max(...(r.trust.mocks ?? []).map((m) => m.heap_used_after_gc_mb ?? 0)),
+})
+const memory = { rate_per_sec: memRate, short: memoryOf(shortRun), long: memoryOf(longRun) }
+
+// ── Output ──────────────────────────────────────────────────────────────────────────────────
+const machine = {
+  cpu: os.cpus()[0]?.model.trim(),
+  cores: os.cpus().length,
+  memory_gib: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  quick,
+}
 const out = join('reports', 'bench', `${timestampDirName(new Date())}.json`)
-await writeFileAtomic(out, `${JSON.stringify({ machine, ...results }, null, 2)}\n`)
+await writeFileAtomic(
+  out,
+  `${JSON.stringify({ machine, ceilings, fidelities, harness_tax: taxCpu, memory }, null, 2)}\n`,
+)
 
-const f = (n: number, d = 1) => n.toFixed(d)
-const half = fidelity.find((r) => r.fraction === 0.5)!
-console.log(`
-Harness benchmark · ${machine.cpu} · ${machine.cores} cores · Node ${machine.node}${quick ? ' · QUICK' : ''}
-  (a) ceiling, zero mock latency           ${f(ceilingRps)} req/s  (endpoint CPU ${f(cpuPerRequestMs(ceilingReport), 2)} ms/request)
-  (b) harness tax, CPU/request on ÷ off     ${f(median(on) / median(off), 3)}  (on ${f(median(on), 2)} ms, off ${f(median(off), 2)} ms at ${taxRate} req/s; target ≤ 1.10)
-  (c) peak RSS, long ÷ short run            ${f((results.memory as { ratio: number }).ratio, 3)}  (${f(long.endpoint_process.rss_peak_mb)} MB over ${f(long.duration_s, 0)} s vs ${f(short.endpoint_process.rss_peak_mb)} MB over ${f(short.duration_s, 0)} s; target ≤ 1.2)
-  (d) fidelity, fixed ${FIXED_MS} ms per dependency:
-      load        stage p50 excess   stage p99 excess   mock excess p50/p99   client−server p50   trust`)
-for (const r of fidelity) {
+const f = (n: number | null, d = 2) => (n === null ? 'n/a' : n.toFixed(d))
+const mark = (ok: boolean) => (ok ? 'met' : 'NOT MET')
+const cpuRatio = ceilings.http.cpu_ms_per_request / ceilings['in-process'].cpu_ms_per_request
+const ceilingRatio = ceilings.http.rps / ceilings['in-process'].rps
+const half = at('http', 0.5)
+const quarter = at('http', 0.25)
+const [taxLo, taxHi] = taxCpu.ci95
+const endpointRss = memory.long.endpoint_rss_peak_mb / memory.short.endpoint_rss_peak_mb
+const mocksRss = memory.long.mocks_rss_peak_mb / memory.short.mocks_rss_peak_mb
+const rows: [string, string, string, boolean][] = [
+  [
+    'endpoint CPU/request, zero latency, http ÷ in-process',
+    `${f(cpuRatio, 3)} (${f(ceilings.http.cpu_ms_per_request)} vs ${f(ceilings['in-process'].cpu_ms_per_request)} ms)`,
+    '≤ 0.35',
+    cpuRatio <= 0.35,
+  ],
+  [
+    'ceiling, closed model, http ÷ in-process',
+    `${f(ceilingRatio, 2)} (${f(ceilings.http.rps, 0)} vs ${f(ceilings['in-process'].rps, 0)} req/s)`,
+    '≥ 2.0',
+    ceilingRatio >= 2,
+  ],
+  [
+    `stage excess p50 / p99 at 50% (${half.rate_per_sec}/s)`,
+    `${f(half.stage_p50_excess_ms)} / ${f(half.stage_p99_excess_ms)} ms`,
+    '≤ 1.0 / ≤ 4.0 ms',
+    half.stage_p50_excess_ms <= 1 && half.stage_p99_excess_ms <= 4,
+  ],
+  [
+    `stage excess p50 / p99 at 25% (${quarter.rate_per_sec}/s)`,
+    `${f(quarter.stage_p50_excess_ms)} / ${f(quarter.stage_p99_excess_ms)} ms`,
+    '≤ 0.7 / ≤ 3.0 ms',
+    quarter.stage_p50_excess_ms <= 0.7 && quarter.stage_p99_excess_ms <= 3,
+  ],
+  [
+    'mock lateness (held − drawn) p99 at 50%',
+    `${f(half.lateness_p99_ms)} ms`,
+    '≤ 0.5 ms',
+    half.lateness_p99_ms !== null && half.lateness_p99_ms <= 0.5,
+  ],
+  [
+    'client p50 − server root p50 at 25%',
+    `${f(quarter.client_minus_server_p50_ms)} ms`,
+    '≤ 1.0 ms',
+    quarter.client_minus_server_p50_ms <= 1,
+  ],
+  [
+    `harness tax, CPU/request on ÷ off (${taxRate}/s)`,
+    `${f(taxCpu.ratio, 3)} [95%: ${f(1 + taxLo, 3)}, ${f(1 + taxHi, 3)}]`,
+    '≤ 1.05, interval',
+    taxCpu.ratio <= 1.05,
+  ],
+  [
+    `peak RSS ${f(memory.long.duration_s, 0)} s ÷ ${f(memory.short.duration_s, 0)} s, endpoint / mocks`,
+    `${f(endpointRss, 3)} / ${f(mocksRss, 3)}`,
+    '≤ 1.10',
+    endpointRss <= 1.1 && mocksRss <= 1.1,
+  ],
+]
+const width = Math.max(...rows.map((r) => r[0].length))
+console.log(
+  `\nHarness benchmark · ${machine.cpu} · ${machine.cores} cores · ${machine.memory_gib} GiB · Node ${machine.node}${quick ? ' · QUICK' : ''}\n`,
+)
+for (const [name, figure, target, ok] of rows) {
+  console.log(`  ${name.padEnd(width)}  ${figure.padEnd(34)} ${target.padEnd(18)} ${mark(ok)}`)
+}
+console.log('\n  fidelity detail (fixed 50 ms per dependency):')
+console.log('    transport    load   stage p50/p99 excess   lateness p50/p99   transport p50   client−server p50   trust')
+for (const r of fidelities) {
   console.log(
-    `      ${String(r.fraction * 100).padStart(3)}% ${String(r.rate_per_sec).padStart(5)}/s   ${f(r.stage_p50_excess_ms, 2).padStart(8)} ms        ${f(r.stage_p99_excess_ms, 2).padStart(8)} ms        ${f(r.mock_excess_p50_ms, 2)} / ${f(r.mock_excess_p99_ms, 2)} ms      ${f(r.gap_p50_ms, 2).padStart(6)} ms        ${r.trusted}`,
+    `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${r.trust}`,
   )
 }
 console.log(
-  `  targets at 50%: stage p50 excess ≤ 1.5 ms (got ${f(half.stage_p50_excess_ms, 2)}), p99 excess ≤ 5 ms (got ${f(half.stage_p99_excess_ms, 2)})`,
+  `  ceilings: in-process endpoint CPU ${f(ceilings['in-process'].endpoint_cpu_share * 100, 0)}%; http endpoint CPU ${f(ceilings.http.endpoint_cpu_share * 100, 0)}%, mocks CPU ${f((ceilings.http.mocks_cpu_share ?? 0) * 100, 0)}%`,
+)
+console.log(
+  `  memory at ${memRate}/s: endpoint RSS ${f(memory.short.endpoint_rss_peak_mb, 0)} → ${f(memory.long.endpoint_rss_peak_mb, 0)} MB; mocks RSS ${f(memory.short.mocks_rss_peak_mb, 0)} → ${f(memory.long.mocks_rss_peak_mb, 0)} MB, heap after GC ${f(memory.short.mocks_heap_after_gc_mb, 1)} → ${f(memory.long.mocks_heap_after_gc_mb, 1)} MB`,
 )
 console.log(`\nWrote ${out}`)
