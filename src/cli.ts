@@ -9,6 +9,7 @@ import { regenerateReport } from './report/regenerate-report.ts'
 import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
 import { writeRunReports } from './report/run-reports.ts'
+import { onInterrupt } from './run/interrupt-signals.ts'
 import { parseSamplerFlag } from './run/overrides.ts'
 import { type RunProgress, runScenario } from './run/run-scenario.ts'
 import { serve } from './run/serve.ts'
@@ -66,16 +67,15 @@ async function runCommand(argv: {
   if (!argv.scenario)
     throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
   const controller = new AbortController()
-  let interrupts = 0
-  const onSigint = () => {
-    interrupts++
-    if (interrupts > 1) process.exit(ExitCode.interrupted)
-    process.stderr.write(
-      '\nInterrupted: stopping the load and writing a partial report (Ctrl+C again to quit now).\n',
-    )
-    controller.abort(new Error('interrupted'))
-  }
-  process.on('SIGINT', onSigint)
+  const stopListening = onInterrupt({
+    first: (signal) => {
+      process.stderr.write(
+        `\nInterrupted (${signal}): stopping the load and writing a partial report (Ctrl+C again to quit now).\n`,
+      )
+      controller.abort(new Error('interrupted'))
+    },
+    again: () => process.exit(ExitCode.interrupted),
+  })
   const isTty = Boolean(process.stderr.isTTY) && !argv.quiet
   try {
     const report = await runScenario(argv.scenario, {
@@ -102,7 +102,7 @@ async function runCommand(argv: {
     }
     return exitCodeFor(report)
   } finally {
-    process.off('SIGINT', onSigint)
+    stopListening()
   }
 }
 

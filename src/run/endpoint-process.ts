@@ -117,6 +117,12 @@ process.on('message', async (message: ToEndpoint) => {
   }
 })
 
+// The harness owns this process's lifetime: it ends on 'disconnect' (below), which also comes when
+// the harness dies. A terminal's Ctrl+C signals the whole process group, this process included;
+// dying on it would turn an interrupted run into a crashed one and lose its spans.
+process.on('SIGINT', () => undefined)
+process.on('SIGTERM', () => undefined)
+
 process.on('disconnect', () => {
   void app?.close().finally(() => process.exit(0))
   setTimeout(() => process.exit(0), 2000).unref()
