@@ -10,21 +10,10 @@ import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
 import { writeRunReports } from './report/run-reports.ts'
 import { onInterrupt } from './run/interrupt-signals.ts'
-import { parseSamplerFlag } from './run/overrides.ts'
+import { parseOverrideFlags } from './run/overrides.ts'
 import { type RunProgress, runScenario } from './run/run-scenario.ts'
 import { serve } from './run/serve.ts'
 import { listScenarios, loadScenario } from './scenario/load-scenario.ts'
-import { parseDurationMs } from './units.ts'
-
-function durationFlag(name: string) {
-  return (text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined
-    const ms = parseDurationMs(String(text))
-    if (ms === undefined)
-      throw new UsageError(`Failed to read --${name} "${text}": expected a duration like 20s or 500ms.`)
-    return ms
-  }
-}
 
 function progressPrinter(isTty: boolean) {
   let lastPlainAt = -Infinity
@@ -52,8 +41,8 @@ async function runCommand(argv: {
   list?: boolean
   duration?: string
   warmup?: string
-  connections?: number
-  seed?: number
+  connections?: string
+  seed?: string
   sampler?: string
   out: string
   json?: boolean
@@ -66,6 +55,8 @@ async function runCommand(argv: {
   }
   if (!argv.scenario)
     throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
+  // Before any load: bad flags are the user's mistake and cost nothing to report.
+  const overrides = parseOverrideFlags(argv)
   const controller = new AbortController()
   const stopListening = onInterrupt({
     first: (signal) => {
@@ -79,11 +70,7 @@ async function runCommand(argv: {
   const isTty = Boolean(process.stderr.isTTY) && !argv.quiet
   try {
     const report = await runScenario(argv.scenario, {
-      durationMs: durationFlag('duration')(argv.duration),
-      warmupMs: durationFlag('warmup')(argv.warmup),
-      connections: argv.connections,
-      seed: argv.seed,
-      sampler: argv.sampler ? parseSamplerFlag(argv.sampler) : undefined,
+      ...overrides,
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined
@@ -123,8 +110,9 @@ async function main(): Promise<ExitCodeValue> {
           .option('list', { type: 'boolean', describe: 'List the scenarios with their descriptions' })
           .option('duration', { type: 'string', describe: 'Override load.duration (e.g. 10s)' })
           .option('warmup', { type: 'string', describe: 'Override load.warmup (e.g. 2s)' })
-          .option('connections', { type: 'number', describe: 'Override load.connections (closed model)' })
-          .option('seed', { type: 'number', describe: 'Override the seed' })
+          // Strings: the scenario schema reads them, so "abc" is refused with its message, not NaN.
+          .option('connections', { type: 'string', describe: 'Override load.connections (closed model)' })
+          .option('seed', { type: 'string', describe: 'Override the seed' })
           .option('sampler', {
             type: 'string',
             describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',

@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
 import { createRng, deriveSeed } from '../mocks/rng.ts'
+import { LIMITS } from '../scenario/schema.ts'
 import { SPAN } from '../telemetry/span-names.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
 import { DEPENDENCY_URLS } from './dependency-api.ts'
@@ -234,8 +235,8 @@ function parseAsk(text: string): AskRequest {
     problems.push('tenant_id: expected a non-empty string')
   if (typeof b.question !== 'string' || b.question === '')
     problems.push('question: expected a non-empty string')
-  if (b.k !== undefined && !(Number.isInteger(b.k) && (b.k as number) >= 1 && (b.k as number) <= 100)) {
-    problems.push('k: expected an integer from 1 to 100')
+  if (b.k !== undefined && !(Number.isInteger(b.k) && (b.k as number) >= 1 && (b.k as number) <= LIMITS.k)) {
+    problems.push(`k: expected an integer from 1 to ${LIMITS.k}`)
   }
   if (b.rerank !== undefined && typeof b.rerank !== 'boolean') problems.push('rerank: expected true or false')
   if (problems.length > 0) throw new HttpError(400, `Failed to read the body: ${problems.join('; ')}.`)

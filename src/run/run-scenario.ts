@@ -305,6 +305,20 @@ function buildReport(input: {
     },
     scenario.trust,
   )
+  // A run that measured nothing passes every latency guard vacuously; its budgets say nothing.
+  const measuredResponses = client.latenciesMs.length
+  guards.push({
+    name: 'responses measured',
+    figure: measuredResponses,
+    threshold: 1,
+    unit: 'count',
+    comparison: '>=',
+    pass: measuredResponses >= 1,
+    reason:
+      measuredResponses >= 1
+        ? `${measuredResponses} responses after warm-up`
+        : 'no response arrived after warm-up: nothing was measured; lengthen load.duration',
+  })
   if (input.status.status === 'incomplete') {
     guards.push({
       name: 'run completed',
