@@ -13,6 +13,7 @@ import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { harnessVersion } from '../nightly/fingerprint.ts'
 import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
+import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import { type Scenario, samplerLabel } from '../scenario/schema.ts'
@@ -150,7 +151,24 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    return buildReport({ scenario, loaded, applied, startedAt, client, finished, driver, status, overhead })
+    const report = buildReport({
+      scenario,
+      loaded,
+      applied,
+      startedAt,
+      client,
+      finished,
+      driver,
+      status,
+      overhead,
+    })
+    // Credentials never leave the run: report.json, the history and --json are written from this.
+    return redactReport(
+      redactKnownSecrets(
+        report,
+        scenario.requests.map((request) => request.apiKey),
+      ),
+    )
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort)
     await host.stop()
