@@ -9,11 +9,12 @@ import { regenerateReport } from './report/regenerate-report.ts'
 import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
 import { writeRunReports } from './report/run-reports.ts'
+import { checkWritableDir } from './report/write-report.ts'
 import { onInterrupt } from './run/interrupt-signals.ts'
 import { parseOverrideFlags } from './run/overrides.ts'
 import { type RunProgress, runScenario } from './run/run-scenario.ts'
 import { serve } from './run/serve.ts'
-import { listScenarios, loadScenario } from './scenario/load-scenario.ts'
+import { displayPath, escapeControls, listScenarios, loadScenario } from './scenario/load-scenario.ts'
 
 function progressPrinter(isTty: boolean) {
   let lastPlainAt = -Infinity
@@ -50,13 +51,14 @@ async function runCommand(argv: {
 }): Promise<ExitCodeValue> {
   if (argv.list) {
     for (const s of listScenarios())
-      console.log(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`)
+      console.log(escapeControls(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`))
     return ExitCode.ok
   }
   if (!argv.scenario)
     throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
   // Before any load: bad flags are the user's mistake and cost nothing to report.
   const overrides = parseOverrideFlags(argv)
+  await checkWritableDir(argv.out)
   const controller = new AbortController()
   const stopListening = onInterrupt({
     first: (signal) => {
@@ -133,7 +135,9 @@ async function main(): Promise<ExitCodeValue> {
       (argv) => {
         const { scenario, file } = loadScenario(argv.file)
         console.log(
-          `${file}: ok (${scenario.name}, ${scenario.requests.length} kinds of request, ${scenario.budgets.length} budgets)`,
+          escapeControls(
+            `${displayPath(file)}: ok (${scenario.name}, ${scenario.requests.length} kinds of request, ${scenario.budgets.length} budgets)`,
+          ),
         )
       },
     )
@@ -169,7 +173,7 @@ async function main(): Promise<ExitCodeValue> {
           ),
       async (argv) => {
         const written = await regenerateReport(argv.file)
-        for (const file of written) console.log(path.relative(process.cwd(), file) || file)
+        for (const file of written) console.log(displayPath(path.resolve(file)))
       },
     )
     .command(

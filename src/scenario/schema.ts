@@ -628,9 +628,19 @@ export const overhead = z
 
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
+// A budget key is printed into tables (console, summary.md, JUnit); a newline or other control
+// character in it would inject rows, so it is refused here, at the boundary.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const budgetTarget = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/, {
+  error: 'expected a budget target without control characters (newlines, tabs, escapes)',
+})
+
 const budgets = z
-  .record(z.string(), z.record(z.string(), z.union([z.string(), z.number()])), {
-    error: 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }',
+  .record(budgetTarget, z.record(z.string(), z.union([z.string(), z.number()])), {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }'
+        : undefined,
   })
   .default({})
   .transform((value, ctx) => {

@@ -78,7 +78,9 @@ describe('the endpoint refuses slow and mislabelled clients', () => {
       body: '{"tenant_id":"acme","question":"q"}',
     })
     expect(response.status).toBe(415)
-    expect((await response.json()).error.message).toMatch(/application\/json/)
+    expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(
+      /application\/json/,
+    )
   })
 
   it('answers HEAD /healthz with 200 and no body', async () => {
