@@ -139,7 +139,14 @@ describe('the fuzzed loader', () => {
         fc.oneof(
           fc.string({ unit: 'grapheme', maxLength: 200 }),
           fc.jsonValue({ maxDepth: 5 }).map((value) => stringify(value)),
-          fc.constantFrom('a: &a [*a]', '- - - - -', '{{{{', 'name: x\nname: y', '!!binary AAAA', '? [a]\n: b'),
+          fc.constantFrom(
+            'a: &a [*a]',
+            '- - - - -',
+            '{{{{',
+            'name: x\nname: y',
+            '!!binary AAAA',
+            '? [a]\n: b',
+          ),
         ),
         (text) => checkContract(text),
       ),
