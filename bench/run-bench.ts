@@ -50,11 +50,21 @@ async function run(label: string, input: object): Promise<Report> {
 }
 
 // ── Ceiling ─────────────────────────────────────────────────────────────────────────────────
-type Ceiling = { rps: number; cpu_ms_per_request: number; endpoint_cpu_share: number; mocks_cpu_share: number | null }
+type Ceiling = {
+  rps: number
+  cpu_ms_per_request: number
+  endpoint_cpu_share: number
+  mocks_cpu_share: number | null
+}
 async function ceiling(transport: Transport): Promise<Ceiling> {
   const report = await run(
     `ceiling, ${transport} (zero latency, 64 connections)`,
-    scenario(`bench-ceiling-${transport}`, { connections: 64, duration: sec(10), warmup: '3s' }, 0, transport),
+    scenario(
+      `bench-ceiling-${transport}`,
+      { connections: 64, duration: sec(10), warmup: '3s' },
+      0,
+      transport,
+    ),
   )
   return {
     rps: report.load.rps,
@@ -239,7 +249,9 @@ for (const [name, figure, target, ok] of rows) {
   console.log(`  ${name.padEnd(width)}  ${figure.padEnd(34)} ${target.padEnd(18)} ${mark(ok)}`)
 }
 console.log('\n  fidelity detail (fixed 50 ms per dependency):')
-console.log('    transport    load   stage p50/p99 excess   lateness p50/p99   transport p50   client−server p50   trust')
+console.log(
+  '    transport    load   stage p50/p99 excess   lateness p50/p99   transport p50   client−server p50   trust',
+)
 for (const r of fidelities) {
   console.log(
     `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${r.trust}`,

@@ -9,21 +9,12 @@ import { regenerateReport } from './report/regenerate-report.ts'
 import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
 import { writeRunReports } from './report/run-reports.ts'
-import { parseSamplerFlag } from './run/overrides.ts'
+import { checkWritableDir } from './report/write-report.ts'
+import { onInterrupt } from './run/interrupt-signals.ts'
+import { parseOverrideFlags } from './run/overrides.ts'
 import { type RunProgress, runScenario } from './run/run-scenario.ts'
 import { serve } from './run/serve.ts'
-import { listScenarios, loadScenario } from './scenario/load-scenario.ts'
-import { parseDurationMs } from './units.ts'
-
-function durationFlag(name: string) {
-  return (text: string | undefined): number | undefined => {
-    if (text === undefined) return undefined
-    const ms = parseDurationMs(String(text))
-    if (ms === undefined)
-      throw new UsageError(`Failed to read --${name} "${text}": expected a duration like 20s or 500ms.`)
-    return ms
-  }
-}
+import { displayPath, escapeControls, listScenarios, loadScenario } from './scenario/load-scenario.ts'
 
 function progressPrinter(isTty: boolean) {
   let lastPlainAt = -Infinity
@@ -51,8 +42,8 @@ async function runCommand(argv: {
   list?: boolean
   duration?: string
   warmup?: string
-  connections?: number
-  seed?: number
+  connections?: string
+  seed?: string
   sampler?: string
   transport?: 'http' | 'in-process'
   out: string
@@ -61,31 +52,28 @@ async function runCommand(argv: {
 }): Promise<ExitCodeValue> {
   if (argv.list) {
     for (const s of listScenarios())
-      console.log(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`)
+      console.log(escapeControls(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`))
     return ExitCode.ok
   }
   if (!argv.scenario)
     throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
+  // Before any load: bad flags are the user's mistake and cost nothing to report.
+  const overrides = parseOverrideFlags(argv)
+  await checkWritableDir(argv.out)
   const controller = new AbortController()
-  let interrupts = 0
-  const onSigint = () => {
-    interrupts++
-    if (interrupts > 1) process.exit(ExitCode.interrupted)
-    process.stderr.write(
-      '\nInterrupted: stopping the load and writing a partial report (Ctrl+C again to quit now).\n',
-    )
-    controller.abort(new Error('interrupted'))
-  }
-  process.on('SIGINT', onSigint)
+  const stopListening = onInterrupt({
+    first: (signal) => {
+      process.stderr.write(
+        `\nInterrupted (${signal}): stopping the load and writing a partial report (Ctrl+C again to quit now).\n`,
+      )
+      controller.abort(new Error('interrupted'))
+    },
+    again: () => process.exit(ExitCode.interrupted),
+  })
   const isTty = Boolean(process.stderr.isTTY) && !argv.quiet
   try {
     const report = await runScenario(argv.scenario, {
-      durationMs: durationFlag('duration')(argv.duration),
-      warmupMs: durationFlag('warmup')(argv.warmup),
-      connections: argv.connections,
-      seed: argv.seed,
-      sampler: argv.sampler ? parseSamplerFlag(argv.sampler) : undefined,
-      transport: argv.transport,
+      ...overrides,
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined
@@ -104,7 +92,7 @@ async function runCommand(argv: {
     }
     return exitCodeFor(report)
   } finally {
-    process.off('SIGINT', onSigint)
+    stopListening()
   }
 }
 
@@ -125,8 +113,9 @@ async function main(): Promise<ExitCodeValue> {
           .option('list', { type: 'boolean', describe: 'List the scenarios with their descriptions' })
           .option('duration', { type: 'string', describe: 'Override load.duration (e.g. 10s)' })
           .option('warmup', { type: 'string', describe: 'Override load.warmup (e.g. 2s)' })
-          .option('connections', { type: 'number', describe: 'Override load.connections (closed model)' })
-          .option('seed', { type: 'number', describe: 'Override the seed' })
+          // Strings: the scenario schema reads them, so "abc" is refused with its message, not NaN.
+          .option('connections', { type: 'string', describe: 'Override load.connections (closed model)' })
+          .option('seed', { type: 'string', describe: 'Override the seed' })
           .option('sampler', {
             type: 'string',
             describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',
@@ -151,7 +140,9 @@ async function main(): Promise<ExitCodeValue> {
       (argv) => {
         const { scenario, file } = loadScenario(argv.file)
         console.log(
-          `${file}: ok (${scenario.name}, ${scenario.requests.length} kinds of request, ${scenario.budgets.length} budgets)`,
+          escapeControls(
+            `${displayPath(file)}: ok (${scenario.name}, ${scenario.requests.length} kinds of request, ${scenario.budgets.length} budgets)`,
+          ),
         )
       },
     )
@@ -187,7 +178,7 @@ async function main(): Promise<ExitCodeValue> {
           ),
       async (argv) => {
         const written = await regenerateReport(argv.file)
-        for (const file of written) console.log(path.relative(process.cwd(), file) || file)
+        for (const file of written) console.log(displayPath(path.resolve(file)))
       },
     )
     .command(

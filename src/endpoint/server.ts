@@ -4,6 +4,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { type Context, ROOT_CONTEXT, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
 import { createRng, deriveSeed } from '../mocks/rng.ts'
+import { LIMITS } from '../scenario/schema.ts'
 import { SPAN } from '../telemetry/span-names.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
 import { DEPENDENCY_PATHS } from './dependency-api.ts'
@@ -13,6 +14,11 @@ import { type AskRequest, type PipelineOptions, RagPipeline } from './rag-pipeli
 import { markError } from './traced-stage.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
+// Headers must arrive within this (a slowloris sending one header byte a second holds nothing).
+export const HEADERS_TIMEOUT_MS = 10_000
+// More than any scenario may open (closed-model connections, open-model in-flight requests), with
+// room for a person's curl; beyond it Node closes new sockets at once.
+export const MAX_OPEN_CONNECTIONS = Math.max(LIMITS.connections, LIMITS.inFlight) + 100
 
 export type EndpointOptions = PipelineOptions & {
   seed: number
@@ -67,7 +73,14 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
         401,
         'Failed to authenticate: no bearer token. Send Authorization: Bearer <api key>.',
       )
-    const ask = parseAsk(await readBody(req))
+    if (!isJson(req.headers['content-type'])) {
+      req.resume()
+      throw new HttpError(
+        415,
+        `Failed to read the body: content-type ${JSON.stringify(req.headers['content-type'] ?? '(none)')} is not JSON. Send content-type: application/json.`,
+      )
+    }
+    const ask = parseAsk(await readBody(req, deadlineAt))
     span.setAttribute('tenant_id', ask.tenantId)
 
     const auth = await gateway.authenticate(ctx, apiKey, ask.tenantId, (stageCtx) => ({
@@ -92,8 +105,12 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]
     if (path === '/healthz') {
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return void res.end()
+      }
       if (req.method !== 'GET')
-        return sendError(res, new HttpError(405, 'Use GET /healthz.', { allow: 'GET' }))
+        return sendError(res, new HttpError(405, 'Use GET or HEAD /healthz.', { allow: 'GET, HEAD' }))
       return sendJson(res, 200, { status: 'ok' })
     }
     const route = path === '/ask' ? '/ask' : undefined
@@ -140,6 +157,11 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
     })
   })
   server.keepAliveTimeout = 30_000
+  server.headersTimeout = HEADERS_TIMEOUT_MS
+  // Node's default is 300 s for the whole request; ours ends the body read at the pipeline
+  // deadline (408, in readBody), so this is only the backstop.
+  server.requestTimeout = options.pipeline.deadlineMs + HEADERS_TIMEOUT_MS
+  server.maxConnections = MAX_OPEN_CONNECTIONS
 
   return {
     server,
@@ -186,8 +208,30 @@ function bearerToken(header: string | undefined): string | undefined {
   return match?.[1]
 }
 
-function readBody(req: IncomingMessage): Promise<string> {
+// application/json, with parameters (charset) or a +json suffix (RFC 6839).
+function isJson(contentType: string | undefined): boolean {
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase()
+  return type === 'application/json' || /^application\/[\w.+-]+\+json$/.test(type)
+}
+
+// The body must arrive by the pipeline deadline: a 1-byte drip would otherwise hold the
+// connection (and a slot of the connection cap) for as long as it likes.
+function readBody(req: IncomingMessage, deadlineAt: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const timer = setTimeout(
+      () => {
+        req.removeAllListeners('data')
+        req.resume()
+        reject(
+          new HttpError(408, 'Failed to read the body: it did not arrive before the request deadline.', {
+            connection: 'close',
+          }),
+        )
+      },
+      Math.max(0, deadlineAt - performance.now()),
+    )
+    req.once('close', () => clearTimeout(timer))
+    req.once('end', () => clearTimeout(timer))
     const declared = Number(req.headers['content-length'])
     if (declared > MAX_BODY_BYTES) {
       req.resume()
@@ -234,8 +278,8 @@ function parseAsk(text: string): AskRequest {
     problems.push('tenant_id: expected a non-empty string')
   if (typeof b.question !== 'string' || b.question === '')
     problems.push('question: expected a non-empty string')
-  if (b.k !== undefined && !(Number.isInteger(b.k) && (b.k as number) >= 1 && (b.k as number) <= 100)) {
-    problems.push('k: expected an integer from 1 to 100')
+  if (b.k !== undefined && !(Number.isInteger(b.k) && (b.k as number) >= 1 && (b.k as number) <= LIMITS.k)) {
+    problems.push(`k: expected an integer from 1 to ${LIMITS.k}`)
   }
   if (b.rerank !== undefined && typeof b.rerank !== 'boolean') problems.push('rerank: expected true or false')
   if (problems.length > 0) throw new HttpError(400, `Failed to read the body: ${problems.join('; ')}.`)

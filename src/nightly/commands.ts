@@ -4,6 +4,7 @@
 import path from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
 import { ExitCode, type ExitCodeValue, UsageError } from '../errors.ts'
+import { onInterrupt } from '../run/interrupt-signals.ts'
 import { displayPath } from '../scenario/load-scenario.ts'
 import { parseFraction } from '../units.ts'
 import { compareFiles, renderComparisonConsole, renderComparisonMarkdown } from './compare.ts'
@@ -106,14 +107,19 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
           `Failed to read --seed-history ${seedHistory}: expected a whole number of nights, 0 to 1000.`,
         )
       const controller = new AbortController()
-      const onSigint = () => {
-        process.stderr.write(
-          '\nInterrupted: stopping this scenario and writing what has run (Ctrl+C again to quit now).\n',
-        )
-        controller.abort(new Error('interrupted'))
-      }
-      // Once: a second Ctrl+C gets Node's default, which ends the process.
-      process.once('SIGINT', onSigint)
+      // A second Ctrl+C (not the relayed echo of the first) gets Node's default: the process ends.
+      const stopListening = onInterrupt({
+        first: () => {
+          process.stderr.write(
+            '\nInterrupted: stopping this scenario and writing what has run (Ctrl+C again to quit now).\n',
+          )
+          controller.abort(new Error('interrupted'))
+        },
+        again: (signal) => {
+          stopListening()
+          process.kill(process.pid, signal)
+        },
+      })
       try {
         const result = await runSuite({
           suiteFile: argv.suite,
@@ -134,7 +140,7 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
         console.log(`Suite report: ${displayPath(path.resolve(result.dir, 'index.html'))}`)
         setExitCode(result.exitCode)
       } finally {
-        process.off('SIGINT', onSigint)
+        stopListening()
       }
     },
   }

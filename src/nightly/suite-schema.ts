@@ -12,7 +12,7 @@
 //     - { scenario: slow-vector-store, expected_failures: [vector_search.p99] }
 import { z } from 'zod'
 import type { SamplerConfig } from '../scenario/schema.ts'
-import { duration, sampler } from '../scenario/schema.ts'
+import { overrideFields, runDuration, warmupDuration } from '../scenario/schema.ts'
 import { parseFraction } from '../units.ts'
 
 const positiveInt = (what: string) =>
@@ -21,13 +21,8 @@ const positiveInt = (what: string) =>
     .int({ error: `expected ${what} (a positive integer)` })
     .positive({ error: `expected ${what} (a positive integer)` })
 
-const overrideShape = {
-  duration: duration.optional(),
-  warmup: duration.optional(),
-  connections: positiveInt('a connection count').optional(),
-  seed: z.number({ error: 'expected an integer seed' }).int({ error: 'expected an integer seed' }).optional(),
-  sampler: sampler.optional(),
-}
+// The scenario schema's own override fields: the same bounds as in a scenario file.
+const overrideShape = overrideFields
 
 export type SuiteOverrides = {
   durationMs?: number
@@ -96,7 +91,7 @@ export const suiteSchema = z
     description: z.string().default(''),
     defaults: z.strictObject(overrideShape).default({}).transform(toOverrides),
     quick: z
-      .strictObject({ duration: duration.default(3000), warmup: duration.default(1000) })
+      .strictObject({ duration: runDuration.default(3000), warmup: warmupDuration.default(1000) })
       .prefault({})
       .transform((value) => ({ durationMs: value.duration, warmupMs: value.warmup })),
     history: z

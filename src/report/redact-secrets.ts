@@ -112,3 +112,43 @@ export function redactReport<T extends Report>(report: T): T {
     ),
   }
 }
+
+// Keys shorter than this are not searched for: replacing every "ab" in a report would wreck it,
+// and a key that short is no secret. Every key in the shipped scenarios is far longer.
+export const MIN_KNOWN_SECRET_LENGTH = 4
+
+// A copy of `value` with every occurrence of a known credential (the scenario's API keys) masked,
+// in strings and in object keys at any depth: a key written into a description, an error message
+// or a tenant name is masked as well as the `api_key:` lines.
+export function redactKnownSecrets<T>(value: T, secrets: readonly string[]): T {
+  const known = [...new Set(secrets)]
+    .filter((secret) => secret.length >= MIN_KNOWN_SECRET_LENGTH)
+    .sort((a, b) => b.length - a.length)
+  if (known.length === 0) return value
+  const mask = (text: string) => {
+    let out = text
+    for (const secret of known) if (out.includes(secret)) out = out.replaceAll(secret, REDACTED)
+    return out
+  }
+  const root: { value: unknown } = { value: structuredClone(value) }
+  const stack: unknown[] = [root]
+  while (stack.length > 0) {
+    const node = stack.pop() as Record<string, unknown> | unknown[]
+    if (Array.isArray(node)) {
+      node.forEach((item, index) => {
+        if (typeof item === 'string') node[index] = mask(item)
+        else if (item !== null && typeof item === 'object') stack.push(item)
+      })
+      continue
+    }
+    for (const key of Object.keys(node)) {
+      const item = node[key]
+      const maskedKey = mask(key)
+      if (maskedKey !== key) delete node[key]
+      const maskedItem = typeof item === 'string' ? mask(item) : item
+      node[maskedKey] = maskedItem
+      if (maskedItem !== null && typeof maskedItem === 'object') stack.push(maskedItem)
+    }
+  }
+  return root.value as T
+}

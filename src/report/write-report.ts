@@ -2,8 +2,10 @@
 // to a temporary file in the same directory (same filesystem, so rename(2) is atomic) and is
 // then renamed over the target, so a reader — or a run killed mid-write — never sees half a file.
 import { randomBytes } from 'node:crypto'
-import { mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises'
-import { basename, dirname, join } from 'node:path'
+import { constants } from 'node:fs'
+import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
+import { basename, dirname, join, resolve } from 'node:path'
+import { UsageError } from '../errors.ts'
 import type { Report } from './report-types.ts'
 
 export const REPORT_FILE_NAME = 'report.json'
@@ -26,6 +28,33 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
       `Failed to write ${path}: ${describe(error)}. Check that its directory is writable and not a file.`,
       { cause: error },
     )
+  }
+}
+
+// Checked before a run, so a bad --out costs nothing: the directory (or the nearest existing
+// ancestor, which mkdir will extend) must be a writable directory, not a file.
+export async function checkWritableDir(dir: string): Promise<void> {
+  let probe = resolve(dir)
+  for (;;) {
+    const found = await stat(probe).catch(() => undefined)
+    if (found) {
+      if (!found.isDirectory())
+        throw new UsageError(
+          `Failed to use ${dir} for reports: ${probe} is a file, not a directory. Pass --out a directory.`,
+        )
+      try {
+        await access(probe, constants.W_OK)
+      } catch (error) {
+        throw new UsageError(
+          `Failed to use ${dir} for reports: ${probe} is not writable. Pass --out a writable directory.`,
+          { cause: error },
+        )
+      }
+      return
+    }
+    const parent = dirname(probe)
+    if (parent === probe) return
+    probe = parent
   }
 }
 

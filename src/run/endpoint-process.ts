@@ -2,6 +2,7 @@
 import { ArmRouter } from '../overhead/arm-router.ts'
 import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
 import { createSampler } from '../telemetry/tracer-provider.ts'
+import { ownedByHarness } from './child-lifetime.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
 import { createProcessMeter } from './process-meter.ts'
@@ -86,7 +87,6 @@ process.on('message', async (message: ToEndpoint) => {
   }
 })
 
-process.on('disconnect', () => {
-  void app?.close().finally(() => process.exit(0))
-  setTimeout(() => process.exit(0), 2000).unref()
+ownedByHarness(async () => {
+  await app?.close()
 })

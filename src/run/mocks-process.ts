@@ -1,6 +1,7 @@
 // Entry point of a mock servers' process (forked by mocks-host.ts): the dependencies assigned to
 // it, each on its own loopback listener, outside the endpoint's and the driver's event loops.
 import { type MockListeners, startMockListeners } from '../mocks/mock-listeners.ts'
+import { ownedByHarness } from './child-lifetime.ts'
 import type { FromMocks, ToMocks } from './mocks-protocol.ts'
 import { createProcessMeter } from './process-meter.ts'
 
@@ -40,7 +41,6 @@ process.on('message', async (message: ToMocks) => {
   }
 })
 
-process.on('disconnect', () => {
-  void listeners?.close().finally(() => process.exit(0))
-  setTimeout(() => process.exit(0), 2000).unref()
+ownedByHarness(async () => {
+  await listeners?.close()
 })

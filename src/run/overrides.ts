@@ -1,8 +1,9 @@
 // Command-line overrides of a scenario. Applied to a copy (the loaded scenario is never
 // mutated) and recorded, so the report can show what was run differently from the file.
 
-import { UsageError } from '../errors.ts'
-import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
+import type { z } from 'zod'
+import { UsageError, ValidationError } from '../errors.ts'
+import { overridesSchema, type SamplerConfig, type Scenario } from '../scenario/schema.ts'
 import { formatDurationMs } from '../units.ts'
 
 export type RunOverrides = {
@@ -14,10 +15,98 @@ export type RunOverrides = {
   transport?: Scenario['mocks']['transport']
 }
 
+type OverridesInput = z.input<typeof overridesSchema>
+
+const FLAG_OF: Record<string, string> = {
+  duration: '--duration',
+  warmup: '--warmup',
+  connections: '--connections',
+  seed: '--seed',
+  sampler: '--sampler',
+  transport: '--transport',
+}
+
+// Checks overrides against the scenario schema's own fields (the same bounds as in a file) and
+// reports every problem at once, naming the flag.
+function checkOverrides(input: OverridesInput): RunOverrides {
+  const result = overridesSchema.safeParse(input, { reportInput: true })
+  if (!result.success) {
+    throw new ValidationError(
+      'the command-line flags',
+      result.error.issues.map((issue) => {
+        const key = String(issue.path[0] ?? '')
+        const got = 'input' in issue && issue.input !== undefined && !issue.message.includes(', got ')
+        return `${FLAG_OF[key] ?? key}: ${issue.message}${got ? `, got ${JSON.stringify(issue.input)}` : ''}`
+      }),
+    )
+  }
+  const value = result.data
+  return {
+    ...(value.duration !== undefined ? { durationMs: value.duration } : {}),
+    ...(value.warmup !== undefined ? { warmupMs: value.warmup } : {}),
+    ...(value.connections !== undefined ? { connections: value.connections } : {}),
+    ...(value.seed !== undefined ? { seed: value.seed } : {}),
+    ...(value.sampler !== undefined ? { sampler: value.sampler } : {}),
+    ...(value.transport !== undefined ? { transport: value.transport } : {}),
+  }
+}
+
+// A number flag as typed: a numeral becomes a number, anything else stays text for the schema
+// to refuse with its own message.
+function numberFlag(text: string | undefined): number | string | undefined {
+  if (text === undefined) return undefined
+  return /^\s*-?\d+(\.\d+)?(e[+-]?\d+)?\s*$/i.test(text) ? Number(text) : text
+}
+
+// The CLI's flags, as typed, through the scenario schema.
+export function parseOverrideFlags(flags: {
+  duration?: string | undefined
+  warmup?: string | undefined
+  connections?: string | undefined
+  seed?: string | undefined
+  sampler?: string | undefined
+  transport?: string | undefined
+}): RunOverrides {
+  const input: Record<string, unknown> = {
+    duration: flags.duration,
+    warmup: flags.warmup,
+    connections: numberFlag(flags.connections),
+    seed: numberFlag(flags.seed),
+    sampler: flags.sampler === undefined ? undefined : samplerInput(parseSamplerFlag(flags.sampler)),
+    transport: flags.transport,
+  }
+  return checkOverrides(
+    Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
+  )
+}
+
+function samplerInput(sampler: SamplerConfig): OverridesInput['sampler'] {
+  if (sampler.kind === 'ratio') return { ratio: sampler.ratio }
+  if (sampler.kind === 'parent_ratio') return { parent_ratio: sampler.ratio }
+  return sampler.kind
+}
+
+// The programmatic API's overrides (already numbers), through the same schema.
+function validOverrides(overrides: RunOverrides): RunOverrides {
+  const durationText = (ms: number) => (Number.isFinite(ms) && ms >= 0 ? `${ms}ms` : String(ms))
+  const input: Record<string, unknown> = {
+    duration: overrides.durationMs === undefined ? undefined : durationText(overrides.durationMs),
+    warmup: overrides.warmupMs === undefined ? undefined : durationText(overrides.warmupMs),
+    connections: overrides.connections,
+    seed: overrides.seed,
+    sampler: overrides.sampler === undefined ? undefined : samplerInput(overrides.sampler),
+    transport: overrides.transport,
+  }
+  return checkOverrides(
+    Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
+  )
+}
+
 export function applyOverrides(
   scenario: Scenario,
-  overrides: RunOverrides,
+  given: RunOverrides,
 ): { scenario: Scenario; applied: Record<string, string> } {
+  const overrides = validOverrides(given)
   const applied: Record<string, string> = {}
   const load = { ...scenario.load }
   let { seed, tracing } = scenario

@@ -13,6 +13,7 @@ import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { harnessVersion } from '../nightly/fingerprint.ts'
 import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
+import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import { type Scenario, samplerLabel } from '../scenario/schema.ts'
@@ -160,7 +161,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    return buildReport({
+    const report = buildReport({
       scenario,
       loaded,
       applied,
@@ -173,6 +174,13 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       status,
       overhead,
     })
+    // Credentials never leave the run: report.json, the history and --json are written from this.
+    return redactReport(
+      redactKnownSecrets(
+        report,
+        scenario.requests.map((request) => request.apiKey),
+      ),
+    )
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort)
     await system.stop()
@@ -334,6 +342,20 @@ function buildReport(input: {
     },
     scenario.trust,
   )
+  // A run that measured nothing passes every latency guard vacuously; its budgets say nothing.
+  const measuredResponses = client.latenciesMs.length
+  guards.push({
+    name: 'responses measured',
+    figure: measuredResponses,
+    threshold: 1,
+    unit: 'count',
+    comparison: '>=',
+    pass: measuredResponses >= 1,
+    reason:
+      measuredResponses >= 1
+        ? `${measuredResponses} responses after warm-up`
+        : 'no response arrived after warm-up: nothing was measured; lengthen load.duration',
+  })
   if (input.status.status === 'incomplete') {
     guards.push({
       name: 'run completed',

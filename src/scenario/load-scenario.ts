@@ -7,7 +7,17 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { type Document, isAlias, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml'
+import {
+  type Document,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  LineCounter,
+  type Node,
+  parseDocument,
+  visit,
+} from 'yaml'
 import type { z } from 'zod'
 import { parseStageSelector } from '../budget/parse-budget.ts'
 import { UsageError, ValidationError } from '../errors.ts'
@@ -19,6 +29,11 @@ import { suggestKey } from './suggest-key.ts'
 export const DEFAULT_SCENARIOS_DIR = fileURLToPath(new URL('../../scenarios/', import.meta.url))
 
 const SUITE_SUFFIX = '.suite.yaml'
+// A scenario is a page of YAML; 1 MiB is hundreds of times the largest shipped one, and keeps a
+// stray multi-gigabyte file from taking minutes and gigabytes to parse.
+export const MAX_SCENARIO_BYTES = 1024 * 1024
+// Keys that JavaScript objects treat specially: `__proto__` would be dropped silently by toJS.
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype'])
 const LIST_HINT = 'Run `npm run scenario -- --list` to see the scenarios.'
 
 type Path = readonly PropertyKey[]
@@ -33,7 +48,10 @@ export function parseScenarioText(text: string, file: string): Scenario {
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
   if (doc.errors.length > 0) {
     const problems = doc.errors.map((error) => ({
-      message: `invalid YAML: ${error.message}`,
+      message:
+        error.code === 'DUPLICATE_KEY'
+          ? `duplicate key ${JSON.stringify(keyTextAt(text, error.pos[0]))}: a key may appear only once in a mapping`
+          : `invalid YAML: ${error.message}`,
       position: lineCounter.linePos(error.pos[0]),
     }))
     throw new ValidationError(file, formatProblems(file, sortByPosition(problems)))
@@ -42,6 +60,14 @@ export function parseScenarioText(text: string, file: string): Scenario {
     throw new ValidationError(file, [
       `${file}:1:1: the file is empty; expected a scenario with at least name and requests`,
     ])
+  }
+  const forbidden = forbiddenKeys(doc)
+  if (forbidden.length > 0) {
+    const problems = forbidden.map((offset) => ({
+      message: `key ${JSON.stringify(text.slice(offset.start, offset.end).trim())} is not allowed (a reserved name); rename it`,
+      position: lineCounter.linePos(offset.start),
+    }))
+    throw new ValidationError(file, formatProblems(file, problems))
   }
   let input: unknown
   try {
@@ -57,6 +83,25 @@ export function parseScenarioText(text: string, file: string): Scenario {
     position: lineCounter.linePos(sourceOffsetOf(doc, problem.path ?? [])),
   }))
   throw new ValidationError(file, formatProblems(file, sortByPosition(located)))
+}
+
+// The key that starts at `offset` (yaml's DUPLICATE_KEY error points at its first character).
+function keyTextAt(text: string, offset: number): string {
+  const match = /^("(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^:\n,{}]+)/.exec(text.slice(offset, offset + 200))
+  const key = (match?.[1] ?? '').trim()
+  return /^["']/.test(key) ? key.slice(1, -1) : key
+}
+
+function forbiddenKeys(doc: Document): { start: number; end: number }[] {
+  const found: { start: number; end: number }[] = []
+  visit(doc, {
+    Pair(_, pair) {
+      if (isScalar(pair.key) && FORBIDDEN_KEYS.has(String(pair.key.value)) && pair.key.range) {
+        found.push({ start: pair.key.range[0], end: pair.key.range[1] })
+      }
+    },
+  })
+  return found
 }
 
 // The programmatic API's way in: the same checks and messages, without line numbers.
@@ -78,6 +123,12 @@ export function resolveScenarioPath(nameOrPath: string, scenariosDir = DEFAULT_S
   }
   const file = path.resolve(nameOrPath)
   if (existsSync(file)) return file
+  const loop = symlinkLoop(file)
+  if (loop) {
+    throw new UsageError(
+      `Failed to read scenario file ${escapeControls(nameOrPath)}: it is a symbolic link that leads back to itself (${loop}). Point the link at a .yaml file.`,
+    )
+  }
   throw new UsageError(
     `Failed to find scenario file ${nameOrPath}: no such file. ` +
       `Pass a path to a .yaml file, or a scenario name. ${LIST_HINT}`,
@@ -199,6 +250,10 @@ function issueMessage(issue: z.core.$ZodIssue): string {
       return got(
         ours ?? `expected ${issue.format === 'regex' ? `text matching ${issue.pattern}` : issue.format}`,
       )
+    case 'invalid_key': {
+      const inner = issue.issues[0]?.message
+      return got(inner?.startsWith('expected') ? inner : 'expected a valid key')
+    }
     case 'custom':
       return issue.message
     default:
@@ -284,10 +339,21 @@ function budgetStageProblems(input: unknown): Problem[] {
 function formatProblems(file: string, problems: readonly Problem[]): string[] {
   return problems.map((problem) => {
     const where = problem.position ? `${file}:${problem.position.line}:${problem.position.col}` : file
-    return problem.path === undefined
-      ? `${where}: ${problem.message}`
-      : `${where}: ${formatPath(problem.path)}: ${problem.message}`
+    return escapeControls(
+      problem.path === undefined
+        ? `${where}: ${problem.message}`
+        : `${where}: ${formatPath(problem.path)}: ${problem.message}`,
+    )
   })
+}
+
+// C0/C1 controls (escape sequences, newlines) and Unicode bidi controls (Trojan Source,
+// CVE-2021-42574) in a message would rewrite what the terminal shows; print them as \u escapes.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f\u200e\u200f\u202a-\u202e\u2066-\u2069]/g
+
+export function escapeControls(text: string): string {
+  return text.replace(CONTROL_CHARACTERS, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
 }
 
 // Stable: problems on the same line keep zod's order (which follows the schema).
@@ -355,19 +421,53 @@ function scenarioNames(scenariosDir: string): string[] {
   }
 }
 
-function readText(file: string): string {
+function symlinkLoop(file: string): string | undefined {
   try {
-    if (statSync(file).isDirectory()) {
-      throw new Error('it is a folder')
-    }
-    return readFileSync(file, 'utf8')
+    statSync(file)
   } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code
+    if (code === 'ELOOP') return code
+  }
+  return undefined
+}
+
+function readText(file: string): string {
+  let bytes: Buffer
+  try {
+    const stats = statSync(file)
+    if (stats.isDirectory()) throw new Error('it is a folder')
+    if (stats.size > MAX_SCENARIO_BYTES) {
+      throw new UsageError(
+        `Failed to read scenario file ${displayPath(file)}: it is ${(stats.size / 2 ** 20).toFixed(1)} MiB, over the 1 MiB limit for a scenario. Check that this is the scenario you meant.`,
+      )
+    }
+    bytes = readFileSync(file)
+  } catch (error) {
+    if (error instanceof UsageError) throw error
     throw new UsageError(
       `Failed to read scenario file ${displayPath(file)}: ${(error as Error).message}. ` +
         'Check the path and its permissions.',
       { cause: error },
     )
   }
+  return decodeText(bytes, file)
+}
+
+// A scenario is UTF-8 text; binary content is refused rather than echoed raw to the terminal.
+function decodeText(bytes: Buffer, file: string): string {
+  const nul = bytes.indexOf(0)
+  let text: string | undefined
+  try {
+    text = nul === -1 ? new TextDecoder('utf-8', { fatal: true }).decode(bytes) : undefined
+  } catch {
+    text = undefined
+  }
+  if (text === undefined) {
+    throw new UsageError(
+      `Failed to read scenario file ${displayPath(file)}: it is not UTF-8 text (binary content${nul === -1 ? '' : ` at byte ${nul}`}). Pass a .yaml scenario file.`,
+    )
+  }
+  return text
 }
 
 function readDescription(file: string): string {

@@ -4,33 +4,93 @@
 // names (`durationMs`), which the transforms below produce.
 import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
-import { parseDurationMs } from '../units.ts'
+import { formatDurationMs, parseDurationMs } from '../units.ts'
+
+// ── Limits ──────────────────────────────────────────────────────────────────────────────────
+// Every number a scenario sets is bounded here, and only here: the bounds show in the JSON Schema
+// (minimum/maximum, or the description of a duration) and in the README's scenario reference.
+// Node clamps a timer above 2^31-1 ms (24.8 days) to 1 ms, so no duration may come near it.
+export const LIMITS = {
+  runMs: 24 * 3_600_000, // load.duration, warmup, a stage, an overhead trial
+  requestMs: 10 * 60_000, // a request, a dependency call, a latency, a backoff
+  connections: 10_000,
+  inFlight: 10_000,
+  ratePerSec: 100_000,
+  stages: 1000,
+  requestKinds: 1000,
+  weight: 1_000_000,
+  questionPool: 1_000_000,
+  zipfExponent: 10,
+  // The endpoint's own limit on k (src/endpoint/server.ts reads it from here).
+  k: 100,
+  retries: 10,
+  cacheCapacity: 1_000_000,
+  outputTokens: 100_000,
+  dimensions: 8192,
+  documents: 10_000_000,
+  rateLimitRps: 1_000_000,
+  burst: 1_000_000,
+  seed: 2 ** 32 - 1,
+  recordQuestionChars: 10_000,
+  rerankMinResults: 100,
+  cpuShare: 64, // cores
+  arms: 20,
+  repeats: 1000,
+  calibrationUs: 1_000_000,
+  mockProcesses: 5, // one per dependency at most
+} as const
 
 const DURATION_HINT = 'a duration like 250ms, 1.5s or 10m'
 
-export const duration = z
-  .string({ error: `expected ${DURATION_HINT}` })
-  .refine((text) => parseDurationMs(text) !== undefined, {
-    error: (issue) => `expected ${DURATION_HINT}, got ${JSON.stringify(issue.input)}`,
-  })
-  .transform((text) => parseDurationMs(text)!)
-  .meta({ description: `A duration: ${DURATION_HINT}`, examples: ['20ms', '1.5s'] })
+// A duration string, parsed to milliseconds and bounded: at most maxMs, and above 0 when
+// `positive` (a zero timeout or measurement window is always a mistake).
+export function boundedDuration(maxMs: number, options: { positive?: boolean } = {}) {
+  const range = `${options.positive ? 'above 0 and ' : ''}at most ${formatDurationMs(maxMs)}`
+  return z
+    .string({ error: `expected ${DURATION_HINT}` })
+    .superRefine((text, ctx) => {
+      const ms = parseDurationMs(text)
+      const got = JSON.stringify(text.length > 40 ? `${text.slice(0, 37)}...` : text)
+      if (ms === undefined) ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, got ${got}` })
+      else if ((options.positive && ms <= 0) || ms > maxMs)
+        ctx.addIssue({ code: 'custom', message: `expected a duration ${range}, got ${got}` })
+    })
+    .transform((text) => parseDurationMs(text)!)
+    .meta({ description: `A duration (${DURATION_HINT}), ${range}.`, examples: ['20ms', '1.5s'] })
+}
+
+export const runDuration = boundedDuration(LIMITS.runMs, { positive: true })
+export const warmupDuration = boundedDuration(LIMITS.runMs)
+export const requestDuration = boundedDuration(LIMITS.requestMs)
+const timeoutDuration = boundedDuration(LIMITS.requestMs, { positive: true })
 
 const probability = z
   .number({ error: 'expected a probability between 0 and 1' })
   .min(0, { error: 'expected a probability between 0 and 1' })
   .max(1, { error: 'expected a probability between 0 and 1' })
 
-const positiveInt = (what: string) =>
+const positiveInt = (what: string, max: number) =>
   z
     .number({ error: `expected ${what} (a positive integer)` })
     .int({ error: `expected ${what} (a positive integer)` })
     .positive({ error: `expected ${what} (a positive integer)` })
+    .max(max, { error: `expected ${what} of at most ${max}` })
 
-const positiveNumber = (what: string) =>
+const countFrom0 = (what: string, max: number) =>
+  z
+    .number({ error: `expected ${what} (an integer from 0 to ${max})` })
+    .int({ error: `expected ${what} (an integer from 0 to ${max})` })
+    .min(0, { error: `expected ${what} (an integer from 0 to ${max})` })
+    .max(max, { error: `expected ${what} (an integer from 0 to ${max})` })
+
+export const connectionCount = () => positiveInt('a connection count', LIMITS.connections)
+export const seedNumber = () => countFrom0('a seed', LIMITS.seed)
+
+const positiveNumber = (what: string, max: number) =>
   z
     .number({ error: `expected ${what} (a positive number)` })
     .positive({ error: `expected ${what} (a positive number)` })
+    .max(max, { error: `expected ${what} of at most ${max}` })
 
 // ── Latency models ──────────────────────────────────────────────────────────────────────────
 // Written as an object with exactly one key so that YAML reads naturally
@@ -51,10 +111,10 @@ export type TokenLatencyModel = {
 }
 
 const basicModelFields = {
-  fixed: duration.optional(),
-  uniform: z.strictObject({ min: duration, max: duration }).optional(),
-  normal: z.strictObject({ mean: duration, stddev: duration }).optional(),
-  lognormal: z.strictObject({ p50: duration, p99: duration }).optional(),
+  fixed: requestDuration.optional(),
+  uniform: z.strictObject({ min: requestDuration, max: requestDuration }).optional(),
+  normal: z.strictObject({ mean: requestDuration, stddev: requestDuration }).optional(),
+  lognormal: z.strictObject({ p50: requestDuration, p99: requestDuration }).optional(),
 }
 
 type BasicModelInput = {
@@ -111,9 +171,12 @@ export const latencyModel = z
 
 const tokenModel = z.strictObject({
   ttft: latencyModel.meta({ description: 'Time to first token.' }),
-  per_token: duration.meta({ description: 'Time per output token.' }),
+  per_token: requestDuration.meta({ description: 'Time per output token.' }),
   output_tokens: z
-    .strictObject({ min: positiveInt('a token count'), max: positiveInt('a token count') })
+    .strictObject({
+      min: positiveInt('a token count', LIMITS.outputTokens),
+      max: positiveInt('a token count', LIMITS.outputTokens),
+    })
     .refine((tokens) => tokens.max >= tokens.min, { error: 'expected max ≥ min', path: ['max'] }),
 })
 
@@ -146,7 +209,7 @@ const failure = z
       .min(400, { error: 'expected an HTTP error status (400–599)' })
       .max(599, { error: 'expected an HTTP error status (400–599)' })
       .optional(),
-    retry_after: duration.optional().meta({ description: 'Retry-After sent with a 429 or 503.' }),
+    retry_after: requestDuration.optional().meta({ description: 'Retry-After sent with a 429 or 503.' }),
     timeout: z.literal(true).optional().meta({ description: 'The response never comes.' }),
     network_error: z.literal(true).optional().meta({ description: 'The connection fails (fetch rejects).' }),
     probability,
@@ -173,16 +236,16 @@ const failure = z
 
 const rateLimit = z
   .strictObject({
-    rps: positiveNumber('requests per second'),
-    burst: positiveInt('a burst size'),
+    rps: positiveNumber('requests per second', LIMITS.rateLimitRps),
+    burst: positiveInt('a burst size', LIMITS.burst),
   })
   .transform((value) => ({ ratePerSec: value.rps, burst: value.burst }))
 
 const providerRateLimit = z
   .strictObject({
-    rps: positiveNumber('requests per second'),
-    burst: positiveInt('a burst size'),
-    retry_after: duration.default(1000),
+    rps: positiveNumber('requests per second', LIMITS.rateLimitRps),
+    burst: positiveInt('a burst size', LIMITS.burst),
+    retry_after: requestDuration.default(1000),
   })
   .transform((value) => ({ ratePerSec: value.rps, burst: value.burst, retryAfterMs: value.retry_after }))
 
@@ -224,11 +287,11 @@ export const dependencies = z
     auth: dependency('20ms', {}),
     embedding: dependency('180ms', {
       model: z.string().default('text-embedding-3-small'),
-      dimensions: positiveInt('an embedding dimension').default(256),
+      dimensions: positiveInt('an embedding dimension', LIMITS.dimensions).default(256),
     }),
     vector_store: dependency('45ms', {
       collection: z.string().default('documents'),
-      documents_per_tenant: positiveInt('a document count').default(1000),
+      documents_per_tenant: positiveInt('a document count', LIMITS.documents).default(1000),
     }),
     reranker: dependency('300ms', { model: z.string().default('rerank-english-v3.0') }),
     llm: dependency('800ms', { model: z.string().default('gpt-4o-mini') }),
@@ -239,11 +302,11 @@ export const dependencies = z
 
 const retryPolicy = z
   .strictObject({
-    max: z.number().int().min(0, { error: 'expected a retry count ≥ 0' }),
-    backoff: duration
+    max: countFrom0('a retry count', LIMITS.retries),
+    backoff: requestDuration
       .default(100)
       .meta({ description: 'Base delay; doubles per attempt, with full jitter.' }),
-    max_backoff: duration.default(2000),
+    max_backoff: requestDuration.default(2000),
   })
   .transform((value) => ({ max: value.max, backoffMs: value.backoff, maxBackoffMs: value.max_backoff }))
 
@@ -256,8 +319,8 @@ const perDependency = <T extends z.ZodType>(schema: T) =>
 
 export const pipeline = z
   .strictObject({
-    timeout: duration.default(8000).meta({ description: 'Deadline for the whole request.' }),
-    timeouts: perDependency(duration)
+    timeout: timeoutDuration.default(8000).meta({ description: 'Deadline for the whole request.' }),
+    timeouts: perDependency(timeoutDuration)
       .default({})
       .meta({ description: 'Per-attempt timeout of each dependency call (default 2s; llm 10s).' }),
     retries: perDependency(retryPolicy)
@@ -265,13 +328,13 @@ export const pipeline = z
       .meta({ description: 'Retries per dependency (default none).' }),
     cache: z
       .strictObject({
-        capacity: positiveInt('a cache capacity').default(10_000),
-        ttl: duration.default(600_000),
+        capacity: positiveInt('a cache capacity', LIMITS.cacheCapacity).default(10_000),
+        ttl: boundedDuration(LIMITS.runMs).default(600_000),
       })
       .prefault({})
       .transform((value) => ({ capacity: value.capacity, ttlMs: value.ttl })),
-    default_k: positiveInt('a result count').default(8),
-    rerank_min_results: z.number().int().min(0).default(3),
+    default_k: positiveInt('a result count', LIMITS.k).default(8),
+    rerank_min_results: countFrom0('a result count', LIMITS.rerankMinResults).default(3),
   })
   .prefault({})
   .transform((value) => ({
@@ -309,7 +372,7 @@ export const sampler = z
 export const tracing = z
   .strictObject({
     sampler: sampler.prefault('always_on'),
-    record_question: z.number().int().min(0).default(0).meta({
+    record_question: countFrom0('a character count', LIMITS.recordQuestionChars).default(0).meta({
       description:
         'Record at most this many characters of the question on rag_pipeline (0: only its length).',
     }),
@@ -319,25 +382,33 @@ export const tracing = z
 
 // ── Load ────────────────────────────────────────────────────────────────────────────────────
 
-const arrivalStage = z.strictObject({ rate: z.number().min(0), duration })
+const arrivalStage = z.strictObject({
+  rate: z
+    .number({ error: 'expected an arrival rate in requests per second (0 pauses)' })
+    .min(0, { error: `expected an arrival rate from 0 to ${LIMITS.ratePerSec} requests per second` })
+    .max(LIMITS.ratePerSec, {
+      error: `expected an arrival rate from 0 to ${LIMITS.ratePerSec} requests per second`,
+    }),
+  duration: runDuration,
+})
 
 export const load = z
   .strictObject({
-    connections: positiveInt('a connection count')
+    connections: connectionCount()
       .optional()
       .meta({ description: 'Closed model (autocannon): concurrent connections.' }),
     arrival: z
       .strictObject({
-        rate: positiveNumber('an arrival rate in requests per second').optional(),
-        stages: z.array(arrivalStage).min(1).optional(),
+        rate: positiveNumber('an arrival rate in requests per second', LIMITS.ratePerSec).optional(),
+        stages: z.array(arrivalStage).min(1).max(LIMITS.stages).optional(),
         distribution: z.enum(['uniform', 'poisson']).default('uniform'),
-        max_in_flight: positiveInt('a concurrency cap').default(1000),
+        max_in_flight: positiveInt('a concurrency cap', LIMITS.inFlight).default(1000),
       })
       .optional()
       .meta({ description: 'Open model: requests arrive on a schedule that does not wait for responses.' }),
-    duration: duration.default(20_000),
-    warmup: duration.default(0).meta({ description: 'Traffic sent but left out of every statistic.' }),
-    request_timeout: duration.default(30_000),
+    duration: runDuration.default(20_000),
+    warmup: warmupDuration.default(0).meta({ description: 'Traffic sent but left out of every statistic.' }),
+    request_timeout: timeoutDuration.default(30_000),
   })
   .prefault({})
   .superRefine((value, ctx) => {
@@ -349,6 +420,21 @@ export const load = z
     }
     if (value.arrival && (value.arrival.rate === undefined) === (value.arrival.stages === undefined)) {
       ctx.addIssue({ code: 'custom', path: ['arrival'], message: 'expected either rate or stages' })
+    }
+    const stages = value.arrival?.stages
+    if (stages?.every((stage) => stage.rate === 0)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['arrival', 'stages'],
+        message: 'expected at least one stage with a rate above 0 (otherwise nothing is measured)',
+      })
+    }
+    if (stages && stages.reduce((sum, stage) => sum + stage.duration, 0) > LIMITS.runMs) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['arrival', 'stages'],
+        message: `expected stages that last at most ${formatDurationMs(LIMITS.runMs)} in all`,
+      })
     }
   })
   .transform((value) => ({
@@ -375,19 +461,19 @@ export const requestKind = z
   .strictObject({
     tenant: z.string().min(1),
     api_key: z.string().min(1),
-    weight: positiveNumber('a weight').default(1),
+    weight: positiveNumber('a weight', LIMITS.weight).default(1),
     question: z.string().min(1).optional(),
     questions: z
       .strictObject({
-        pool: positiveInt('a pool size'),
+        pool: positiveInt('a pool size', LIMITS.questionPool),
         distribution: z.enum(['uniform', 'zipf', 'unique']).default('zipf'),
-        zipf_exponent: positiveNumber('a Zipf exponent').default(1),
+        zipf_exponent: positiveNumber('a Zipf exponent', LIMITS.zipfExponent).default(1),
       })
       .optional()
       .meta({
         description: 'Questions drawn from a pool; repeats hit the embedding cache (unique never repeats).',
       }),
-    k: positiveInt('a result count').optional(),
+    k: positiveInt('a result count', LIMITS.k).optional(),
     rerank: z.boolean().optional(),
   })
   .superRefine((value, ctx) => {
@@ -413,25 +499,28 @@ export const requestKind = z
 
 // ── Trust (the harness checks itself) ───────────────────────────────────────────────────────
 
-const share = (what: string) =>
+const share = (what: string, max = 1) =>
   z
     .number({ error: `expected ${what} as a fraction (0.8 = 80%)` })
     .min(0, { error: `expected ${what} as a fraction (0.8 = 80%)` })
+    .max(max, { error: `expected ${what} as a fraction of at most ${max}` })
 
 export const trust = z
   .strictObject({
-    event_loop_delay_p99: duration
+    event_loop_delay_p99: requestDuration
       .default(10)
       .meta({ description: 'Endpoint event-loop delay p99 at most this.' }),
-    driver_event_loop_delay_p99: duration
+    driver_event_loop_delay_p99: requestDuration
       .default(10)
       .meta({ description: 'Load driver event-loop delay p99 at most this.' }),
-    endpoint_cpu: share('the endpoint CPU share of one core').default(0.75),
-    driver_cpu: share('the driver CPU share of one core').default(0.75),
-    mocks_event_loop_delay_p99: duration
+    endpoint_cpu: share('the endpoint CPU share of one core', LIMITS.cpuShare).default(0.75),
+    driver_cpu: share('the driver CPU share of one core', LIMITS.cpuShare).default(0.75),
+    mocks_event_loop_delay_p99: requestDuration
       .default(10)
       .meta({ description: 'Mock servers (each process) event-loop delay p99 at most this.' }),
-    mocks_cpu: share('the mock servers CPU share of one core (busiest process)').default(0.75),
+    mocks_cpu: share('the mock servers CPU share of one core (busiest process)', LIMITS.cpuShare).default(
+      0.75,
+    ),
     min_rate_ratio: share('the achieved/target rate').default(0.95).meta({ description: 'Open model only.' }),
     max_late_ratio: share('the share of late sends')
       .default(0.01)
@@ -443,11 +532,13 @@ export const trust = z
     // call's span runs well under a millisecond over its drawn latency at moderate load
     // (npm run bench); the guards catch queueing on top of that floor. The in-process transport
     // (msw setupServer) has a 2–4 ms floor of its own: raise these for it.
-    fidelity_p50_excess: duration
+    fidelity_p50_excess: requestDuration
       .default(2)
       .meta({ description: 'Mocked call duration minus the drawn latency, p50.' }),
-    fidelity_p99_excess: duration.default(8),
-    gap_p50: duration.default(3).meta({ description: 'Client latency minus the server root span, p50.' }),
+    fidelity_p99_excess: requestDuration.default(8),
+    gap_p50: requestDuration
+      .default(3)
+      .meta({ description: 'Client latency minus the server root span, p50.' }),
   })
   .prefault({})
   .transform((t) => ({
@@ -467,9 +558,11 @@ export const trust = z
 
 // ── Mocks (how the mocked dependencies are served) ──────────────────────────────────────────
 
+const mocksTransport = z.enum(['http', 'in-process'], { error: 'expected http or in-process' })
+
 export const mocks = z
   .strictObject({
-    transport: z.enum(['http', 'in-process'], { error: 'expected http or in-process' }).default('http').meta({
+    transport: mocksTransport.default('http').meta({
       description:
         'http: each dependency is a real HTTP server on loopback in a process of its own, reached through a connection pool; in-process: msw setupServer intercepts fetch inside the endpoint (for comparison).',
     }),
@@ -477,15 +570,17 @@ export const mocks = z
       .union([
         z.literal('auto'),
         z
-          .number({ error: 'expected auto or a number of processes from 1 to 5' })
-          .int({ error: 'expected auto or a number of processes from 1 to 5' })
-          .min(1, { error: 'expected auto or a number of processes from 1 to 5' })
-          .max(5, { error: 'expected auto or a number of processes from 1 to 5' }),
+          .number({ error: `expected auto or a number of processes from 1 to ${LIMITS.mockProcesses}` })
+          .int({ error: `expected auto or a number of processes from 1 to ${LIMITS.mockProcesses}` })
+          .min(1, { error: `expected auto or a number of processes from 1 to ${LIMITS.mockProcesses}` })
+          .max(LIMITS.mockProcesses, {
+            error: `expected auto or a number of processes from 1 to ${LIMITS.mockProcesses}`,
+          }),
       ])
       .default('auto')
       .meta({
         description:
-          'Processes serving the five dependencies (http only), dependencies spread round-robin; auto: one per two cores beyond the first two, at least one.',
+          'Processes serving the five dependencies (http only), spread round-robin; auto: one per four cores, at least one.',
       }),
   })
   .prefault({})
@@ -505,7 +600,7 @@ const overheadArm = z.union(
     sampler,
     z
       .strictObject({
-        calibration_us: z.number().int().min(0),
+        calibration_us: countFrom0('a calibration cost in µs', LIMITS.calibrationUs),
         sampler: sampler.optional(),
       })
       .meta({ description: 'Calibration arm: a busy loop of this many µs per request (the self-check).' }),
@@ -515,11 +610,19 @@ const overheadArm = z.union(
 
 export const overhead = z
   .strictObject({
-    arms: z.array(overheadArm).min(2, { error: 'expected at least two arms; the first is the baseline' }),
-    repeats: z.number().int().min(3, { error: 'expected at least 3 trials per arm' }).default(9),
-    trial: duration.default(10_000),
-    warmup: duration.default(5000).meta({ description: 'Discarded traffic before the first trial.' }),
-    rate: positiveNumber('an arrival rate in requests per second').meta({
+    arms: z
+      .array(overheadArm)
+      .min(2, { error: 'expected at least two arms; the first is the baseline' })
+      .max(LIMITS.arms),
+    repeats: z
+      .number()
+      .int()
+      .min(3, { error: 'expected at least 3 trials per arm' })
+      .max(LIMITS.repeats)
+      .default(9),
+    trial: runDuration.default(10_000),
+    warmup: warmupDuration.default(5000).meta({ description: 'Discarded traffic before the first trial.' }),
+    rate: positiveNumber('an arrival rate in requests per second', LIMITS.ratePerSec).meta({
       description: 'Open-model rate of every trial; keep it well below saturation.',
     }),
     order: z.enum(['interleaved', 'random']).default('interleaved').meta({
@@ -564,9 +667,19 @@ export const overhead = z
 
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
+// A budget key is printed into tables (console, summary.md, JUnit); a newline or other control
+// character in it would inject rows, so it is refused here, at the boundary.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: refusing control characters is the point
+const budgetTarget = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]*$/, {
+  error: 'expected a budget target without control characters (newlines, tabs, escapes)',
+})
+
 const budgets = z
-  .record(z.string(), z.record(z.string(), z.union([z.string(), z.number()])), {
-    error: 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }',
+  .record(budgetTarget, z.record(z.string(), z.union([z.string(), z.number()])), {
+    error: (issue) =>
+      issue.code === 'invalid_type'
+        ? 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }'
+        : undefined,
   })
   .default({})
   .transform((value, ctx) => {
@@ -581,9 +694,12 @@ export const scenarioSchema = z
     $schema: z.string().optional(),
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a kebab-case name like rate-limit' }),
     description: z.string().default(''),
-    seed: z.number().int().default(1),
+    seed: seedNumber().default(1),
     load,
-    requests: z.array(requestKind).min(1, { error: 'expected at least one kind of request' }),
+    requests: z
+      .array(requestKind)
+      .min(1, { error: 'expected at least one kind of request' })
+      .max(LIMITS.requestKinds),
     tenants: z
       .record(z.string(), z.strictObject({ rate_limit: rateLimit.optional() }))
       .default({})
@@ -618,6 +734,18 @@ export const scenarioSchema = z
     }
   })
   .transform(({ $schema: _schema, ...rest }) => rest)
+
+// What a run may change from the command line, the programmatic API or a suite file: the same
+// fields with the same bounds as in a scenario file.
+export const overrideFields = {
+  duration: runDuration.optional(),
+  warmup: warmupDuration.optional(),
+  connections: connectionCount().optional(),
+  seed: seedNumber().optional(),
+  sampler: sampler.optional(),
+  transport: mocksTransport.optional(),
+}
+export const overridesSchema = z.strictObject(overrideFields)
 
 export type ScenarioInput = z.input<typeof scenarioSchema>
 export type Scenario = z.output<typeof scenarioSchema>

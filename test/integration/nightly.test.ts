@@ -118,6 +118,24 @@ describe('npm run nightly -- --quick (two-scenario suite)', () => {
     expect(stored.filter((r) => r.synthetic === false)).toHaveLength(1)
   })
 
+  // Issue 11 item 4: CI uploads these files and caches the history.
+  it('writes no API key of the suite’s scenarios into any output or history file', async () => {
+    const keys = ['key-acme']
+    for (const name of ['steady', 'over-budget']) {
+      const text = await readFile(path.join(root, `test/fixtures/suites/${name}.yaml`), 'utf8')
+      for (const key of keys) expect(text, `${name}.yaml declares ${key}`).toContain(key)
+    }
+    const files = (await readdir(dir, { recursive: true, withFileTypes: true }))
+      .filter((entry) => entry.isFile())
+      .map((entry) => path.join(entry.parentPath, entry.name))
+    expect(files.filter((file) => file.includes(`${path.sep}history${path.sep}`)).length).toBeGreaterThan(0)
+    expect(files.some((file) => file.endsWith('report.json'))).toBe(true)
+    for (const file of files) {
+      const text = await readFile(file, 'utf8')
+      for (const key of keys) expect(text.includes(key), `${key} in ${file}`).toBe(false)
+    }
+  })
+
   it('compare exits 5 on two reports with a known regression', async () => {
     const compare = await cli([
       'compare',

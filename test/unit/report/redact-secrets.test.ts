@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import {
   isSecretKey,
   REDACTED,
+  redactKnownSecrets,
   redactReport,
   redactScenarioText,
   redactText,
@@ -119,5 +120,30 @@ describe('redactReport', () => {
     expect(JSON.stringify(report)).toBe(before)
     expect(out.stages).toBe(report.stages)
     expect(out.budgets).toBe(report.budgets)
+  })
+})
+
+describe('redactKnownSecrets', () => {
+  it('masks every occurrence of a known key in strings and object keys at any depth, without mutating', () => {
+    const input = {
+      description: 'acme uses key-acme-123',
+      nested: [{ message: 'Bearer-less key-acme-123 twice key-acme-123' }],
+      by_tenant: { 'key-acme-123': 1 },
+      count: 3,
+    }
+    const copy = structuredClone(input)
+    const out = redactKnownSecrets(input, ['key-acme-123'])
+    expect(input).toEqual(copy)
+    expect(JSON.stringify(out)).not.toContain('key-acme-123')
+    expect(out.description).toBe(`acme uses ${REDACTED}`)
+    expect(out.count).toBe(3)
+    expect(Object.keys(out.by_tenant)).toEqual([REDACTED])
+  })
+
+  it('leaves keys too short to search for alone, and walks a value nested 1,000 deep', () => {
+    expect(redactKnownSecrets({ a: 'abc' }, ['abc'])).toEqual({ a: 'abc' })
+    let deep: unknown = 'key-deep-1'
+    for (let i = 0; i < 1000; i++) deep = [deep]
+    expect(JSON.stringify(redactKnownSecrets(deep, ['key-deep-1']))).not.toContain('key-deep-1')
   })
 })

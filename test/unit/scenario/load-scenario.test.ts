@@ -189,7 +189,7 @@ describe('parseScenarioText on bad files', () => {
   it('rejects duplicate keys instead of keeping the last one', () => {
     const text = 'name: a\nname: b\nrequests: [{ tenant: acme, api_key: k, question: q }]\n'
     expect(problemsOf(() => parseScenarioText(text, 'd.yaml'))).toEqual([
-      'd.yaml:2:1: invalid YAML: Map keys must be unique',
+      'd.yaml:2:1: duplicate key "name": a key may appear only once in a mapping',
     ])
   })
 })
