@@ -15,7 +15,8 @@
 // `request.signal` instead (Node 20, msw 2.15, `node --expose-gc`). The same
 // applies, for a bounded time, to an aborted `delay(ms)`, and skipping the body for a caller that
 // has left saves CPU.
-import { HttpResponse } from 'msw'
+
+import type { JsonBodyType } from 'msw'
 import {
   approximateTokens,
   type ChatResponse,
@@ -23,7 +24,6 @@ import {
   type EmbeddingsResponse,
   type IntrospectResponse,
   MOCK_DELAY_HEADER,
-  MOCK_HELD_HEADER,
   type ProviderError,
   type RerankResponse,
   type VectorSearchResponse,
@@ -32,7 +32,7 @@ import type { Dependencies, DependencyName, FailureMode } from '../scenario/sche
 import { TokenBucket } from '../token-bucket.ts'
 import { createFailurePicker } from './failure-policy.ts'
 import { createLatencySampler, sampleTokenLatency } from './latency-model.ts'
-import { type MockHandler, mockPost, receivedAtMs } from './mock-handler.ts'
+import { type MockCall, type MockHandler, type MockReply, mockPost } from './mock-handler.ts'
 import { preciseTimer } from './precise-wait.ts'
 import { createRng, deriveSeed, type Rng } from './rng.ts'
 
@@ -46,7 +46,7 @@ export type MockOptions = {
 
 type DependencyConfig = Pick<Dependencies[DependencyName], 'latency' | 'failures' | 'rate_limit'>
 type Timing = { latencyMs: number; outputTokens: number | undefined }
-type RespondContext = { body: unknown; timing: Timing; params: Record<string, unknown> }
+type RespondContext = { body: unknown; timing: Timing; params: Record<string, string> }
 
 // Used when the llm latency model does not say how many tokens an answer has.
 const DEFAULT_OUTPUT_TOKENS = { min: 64, max: 256 }
@@ -74,15 +74,21 @@ function retryAfterHeader(retryAfterMs: number): Record<string, string> {
   return { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) }
 }
 
-function providerError(status: number, message: string, headers: Record<string, string> = {}): Response {
+const NETWORK_ERROR: MockReply = { networkError: true }
+
+function json(body: JsonBodyType, status = 200, headers: Record<string, string> = {}): MockReply {
+  return { status, headers, json: body }
+}
+
+function providerError(status: number, message: string, headers: Record<string, string> = {}): MockReply {
   const type = errorType(status)
   const body: ProviderError = {
     error: { message, type, ...(status === 429 ? { code: 'rate_limit_exceeded' } : {}) },
   }
-  return HttpResponse.json(body, { status, headers })
+  return json(body, status, headers)
 }
 
-function badRequest(name: DependencyName, what: string): Response {
+function badRequest(name: DependencyName, what: string): MockReply {
   return providerError(400, `Invalid request to the mocked ${name}: expected ${what}.`)
 }
 
@@ -90,14 +96,14 @@ async function injectFailure(
   name: DependencyName,
   failure: FailureMode,
   signal: AbortSignal,
-): Promise<Response> {
+): Promise<MockReply> {
   switch (failure.kind) {
     case 'network_error':
-      return HttpResponse.error()
+      return NETWORK_ERROR
     case 'timeout':
       // Nobody reads what follows: the caller's AbortSignal has already rejected its fetch.
       await untilAborted(signal)
-      return HttpResponse.error()
+      return NETWORK_ERROR
     case 'status': {
       const retryAfterMs =
         failure.status === 429
@@ -159,14 +165,6 @@ function textOfLength(chars: number): string {
 
 // ── Request parsing ─────────────────────────────────────────────────────────────────────────
 
-async function readJson(request: Request): Promise<unknown> {
-  try {
-    return await request.json()
-  } catch {
-    return undefined
-  }
-}
-
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null
 }
@@ -194,8 +192,8 @@ function dependencyHandler(
   path: string,
   config: DependencyConfig,
   options: MockOptions,
-  respond: (context: RespondContext) => Response,
-  route?: (params: Record<string, unknown>) => Response | undefined,
+  respond: (context: RespondContext) => MockReply,
+  route?: (params: Record<string, string>) => MockReply | undefined,
 ): MockHandler {
   // Separate streams for failures and latencies: adding a failure mode leaves the sequence of
   // latencies unchanged (the k-th successful call gets the same latency either way).
@@ -217,8 +215,7 @@ function dependencyHandler(
       })
     : undefined
 
-  return mockPost(path, async ({ request, params }) => {
-    const startedMs = receivedAtMs(request) ?? performance.now()
+  return mockPost(path, async ({ body, params, signal, receivedAtMs }: MockCall) => {
     const misrouted = route?.(params)
     if (misrouted) return misrouted
     if (bucket && limit) {
@@ -233,19 +230,15 @@ function dependencyHandler(
       }
     }
     const failure = pickFailure()
-    if (failure) return injectFailure(name, failure, request.signal)
+    if (failure) return injectFailure(name, failure, signal)
 
     const timing = sampleTiming()
-    const body = await readJson(request)
-    if (!(await preciseTimer().waitUntil(startedMs + timing.latencyMs, request.signal))) {
-      return HttpResponse.error()
-    }
-    const response = respond({ body, timing, params })
-    // The harness's fidelity check: the endpoint records these beside the span's duration. A mock
-    // server overwrites the held time with its own, measured up to the last byte written.
-    response.headers.set(MOCK_DELAY_HEADER, timing.latencyMs.toFixed(3))
-    response.headers.set(MOCK_HELD_HEADER, (performance.now() - startedMs).toFixed(3))
-    return response
+    if (!(await preciseTimer().waitUntil(receivedAtMs + timing.latencyMs, signal))) return NETWORK_ERROR
+    const reply = respond({ body, timing, params })
+    if ('networkError' in reply) return reply
+    // The harness's fidelity check: the endpoint records this beside the span's duration, and the
+    // time the mock really held the call, which whoever writes the response adds.
+    return { ...reply, headers: { ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) } }
   })
 }
 
@@ -267,7 +260,7 @@ export function createDependencyMocks(
     const tenant = options.apiKeys.get(body.token)
     const response: IntrospectResponse =
       tenant !== undefined ? { active: true, tenant_id: tenant } : { active: false }
-    return HttpResponse.json(response)
+    return json(response)
   })
 
   const { dimensions } = deps.embedding
@@ -298,7 +291,7 @@ export function createDependencyMocks(
         model: typeof body.model === 'string' ? body.model : deps.embedding.model,
         usage: { prompt_tokens: tokens, total_tokens: tokens },
       }
-      return HttpResponse.json(response)
+      return json(response)
     },
   )
 
@@ -335,7 +328,7 @@ export function createDependencyMocks(
         return { id, score, payload: { tenant_id: tenant, text: `${id}: ${PASSAGE}` } }
       })
       const response: VectorSearchResponse = { result, status: 'ok', time: timing.latencyMs / 1000 }
-      return HttpResponse.json(response)
+      return json(response)
     },
     (params) =>
       params.collection === collection || params.collection === encodeURIComponent(collection)
@@ -378,7 +371,7 @@ export function createDependencyMocks(
         id: `rerank-mock-${rerankCount}`,
         results: scores.map((relevance_score, i) => ({ index: indices[i]!, relevance_score })),
       }
-      return HttpResponse.json(response)
+      return json(response)
     },
   )
 
@@ -411,7 +404,7 @@ export function createDependencyMocks(
         total_tokens: promptTokens + completionTokens,
       },
     }
-    return HttpResponse.json(response)
+    return json(response)
   })
 
   return { auth, embedding, vector_store: vectorStore, reranker, llm }

@@ -1,8 +1,9 @@
 // Serves msw handlers over real HTTP/1.1 (keep-alive) on a loopback port: the mocks run as
 // servers outside the measured process, and the endpoint reaches them through a production
 // client, as it would reach the real providers. Handlers made with `mockPost` are answered on
-// the fast path (route matched here, resolver called directly); any other msw handler goes
-// through msw's public `getResponse`, so a team can drop in handlers written for setupServer.
+// the fast path (route matched here, JSON in and out, no Fetch objects: see mock-handler.ts);
+// any other msw handler goes through msw's public `getResponse`, so a team can drop in handlers
+// written for setupServer (streamed bodies included).
 //
 // Each response says how long the server really held the request (`x-mock-held-ms`: receipt of
 // the request head to the moment the last byte is handed to the socket, on this process's
@@ -13,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
 import { MOCK_HELD_HEADER } from '../endpoint/dependency-api.ts'
-import { MockHandler, markReceived } from './mock-handler.ts'
+import { MockHandler, type MockReply } from './mock-handler.ts'
 
 export type MockListener = { port: number; origin: string; server: Server; close(): Promise<void> }
 
@@ -31,7 +32,6 @@ export async function serveHandlers(
     handler instanceof MockHandler ? [{ handler, segments: pathSegments(handler.path) }] : [],
   )
   const general = handlers.filter((handler) => !(handler instanceof MockHandler))
-  let requestIds = 0
   const server = createServer({ keepAlive: true }, (req, res) => {
     const receivedMs = performance.now()
     void handle(req, res, receivedMs).catch((error: unknown) => failResponse(res, error))
@@ -43,28 +43,22 @@ export async function serveHandlers(
       if (!res.writableFinished) controller.abort()
     })
     const body = await readBody(req)
+    const match = matchRoute(routes, req.method ?? 'GET', (req.url ?? '/').split('?')[0]!)
+    if (match) {
+      const reply = await match.route.handler.answer({
+        body: parseJson(body),
+        params: match.params,
+        signal: controller.signal,
+        receivedAtMs: receivedMs,
+      })
+      return writeReply(res, reply, receivedMs)
+    }
     const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
       headers: headersOf(req),
       ...(body.length > 0 ? { body } : {}),
       signal: controller.signal,
     })
-    markReceived(request, receivedMs)
-    const requestId = String(++requestIds)
-    const match = matchRoute(routes, req.method ?? 'GET', new URL(request.url).pathname)
-    if (match) {
-      const { response, settled } = await match.route.handler.resolve({
-        request,
-        params: match.params,
-        requestId,
-      })
-      try {
-        await writeResponse(res, response, receivedMs)
-      } finally {
-        settled()
-      }
-      return
-    }
     const response = general.length > 0 ? await getResponse(general, request) : undefined
     await writeResponse(res, response ?? unhandled(request), receivedMs)
   }
@@ -100,6 +94,28 @@ function unhandled(request: Request): Response {
     },
     { status: 404 },
   )
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return undefined
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    return undefined
+  }
+}
+
+function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number): void {
+  if ('networkError' in reply) return void res.destroy()
+  if (res.destroyed) return
+  const payload = JSON.stringify(reply.json)
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    'content-type': 'application/json',
+    'content-length': Buffer.byteLength(payload),
+    [MOCK_HELD_HEADER]: (performance.now() - receivedMs).toFixed(3),
+  })
+  res.end(payload)
 }
 
 function failResponse(res: ServerResponse, error: unknown): void {

@@ -14,15 +14,22 @@ const firstEventReceived = new Promise<void>((resolve) => {
 let settled = 0
 const encoder = new TextEncoder()
 
-// Fast-path handlers (mockPost) and a plain msw handler (http.post, answered through getResponse).
+// Fast-path handlers (mockPost: JSON in, reply out) and plain msw handlers (http.post, answered
+// through getResponse). A plain handler is matched against the request as the server received
+// it: its path must match any origin.
 const handlers = [
-  mockPost('https://api.example.test/v1/echo/:id', async ({ request, params }) =>
-    HttpResponse.json(
-      { id: params.id, body: await request.json(), auth: request.headers.get('authorization') },
-      { status: 201, headers: { 'x-custom': 'yes', 'retry-after': '2' } },
-    ),
-  ),
-  mockPost('https://api.example.test/v1/stream', ({ finalize }) => {
+  mockPost('https://api.example.test/v1/echo/:id', async ({ body, params }) => ({
+    status: 201,
+    headers: { 'x-custom': 'yes', 'retry-after': '2' },
+    json: { id: params.id ?? null, body: body ?? null },
+  })),
+  mockPost('https://api.example.test/v1/fail', async () => ({ networkError: true })),
+  mockPost('https://api.example.test/v1/hang', async ({ signal }) => {
+    await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve()))
+    aborted++
+    return { networkError: true }
+  }),
+  http.post('*/v1/stream', ({ finalize }) => {
     finalize(() => {
       settled++
     })
@@ -40,15 +47,13 @@ const handlers = [
     })
     return new HttpResponse(stream, { headers: { 'content-type': 'text/event-stream' } })
   }),
-  mockPost('https://api.example.test/v1/fail', () => HttpResponse.error()),
-  mockPost('https://api.example.test/v1/hang', async ({ request }) => {
-    await new Promise<void>((resolve) => request.signal.addEventListener('abort', () => resolve()))
-    aborted++
-    return HttpResponse.error()
-  }),
-  // A plain handler is matched against the request as the server received it: use a path that
-  // matches any origin.
-  http.post('*/v1/plain', () => HttpResponse.text('plain msw', { status: 202 })),
+  http.post('*/v1/plain', ({ request }) =>
+    HttpResponse.text(`plain msw ${request.headers.get('authorization')}`, {
+      status: 202,
+      headers: { 'x-custom': 'plain' },
+    }),
+  ),
+  http.post('*/v1/plain-error', () => HttpResponse.error()),
 ]
 
 let mock: MockListener
@@ -58,18 +63,37 @@ beforeAll(async () => {
 afterAll(() => mock.close())
 
 describe('serveHandlers (msw handlers behind a node:http server)', () => {
-  it('passes status, headers and body from the handler unchanged, with path params', async () => {
+  it('passes status, headers and JSON body from a fast-path handler unchanged, with path params', async () => {
     const response = await request(`${mock.origin}/v1/echo/a%20b`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+      headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ q: 1 }),
     })
     expect(response.statusCode).toBe(201)
     expect(response.headers['x-custom']).toBe('yes')
     expect(response.headers['retry-after']).toBe('2')
     expect(response.headers['content-type']).toBe('application/json')
-    expect(await response.body.json()).toEqual({ id: 'a b', body: { q: 1 }, auth: 'Bearer k' })
+    expect(await response.body.json()).toEqual({ id: 'a b', body: { q: 1 } })
     expect(Number(response.headers[MOCK_HELD_HEADER])).toBeGreaterThanOrEqual(0)
+  })
+
+  it('gives a fast-path handler undefined for a body that is not JSON', async () => {
+    const response = await fetch(`${mock.origin}/v1/echo/x`, { method: 'POST', body: 'not json' })
+    expect(await response.json()).toEqual({ id: 'x', body: null })
+  })
+
+  it('serves the same handler through msw itself: it is a plain msw handler', async () => {
+    const handler = handlers[0]!
+    const { getResponse } = await import('msw')
+    const response = await getResponse(
+      [handler],
+      new Request('https://api.example.test/v1/echo/7', {
+        method: 'POST',
+        body: JSON.stringify({ q: 2 }),
+      }),
+    )
+    expect(response?.status).toBe(201)
+    expect(await response?.json()).toEqual({ id: '7', body: { q: 2 } })
   })
 
   it('streams a body chunk by chunk as the handler produces it, the held time in a trailer', async () => {
@@ -85,14 +109,19 @@ describe('serveHandlers (msw handlers behind a node:http server)', () => {
     await expect.poll(() => settled).toBe(1)
   })
 
-  it('answers plain msw handlers through getResponse', async () => {
-    const response = await fetch(`${mock.origin}/v1/plain`, { method: 'POST' })
+  it('answers plain msw handlers through getResponse, status, headers and body unchanged', async () => {
+    const response = await fetch(`${mock.origin}/v1/plain`, {
+      method: 'POST',
+      headers: { authorization: 'Bearer k' },
+    })
     expect(response.status).toBe(202)
-    expect(await response.text()).toBe('plain msw')
+    expect(response.headers.get('x-custom')).toBe('plain')
+    expect(await response.text()).toBe('plain msw Bearer k')
   })
 
-  it('turns HttpResponse.error() into a dropped connection', async () => {
+  it('turns a network error (either path) into a dropped connection', async () => {
     await expect(fetch(`${mock.origin}/v1/fail`, { method: 'POST' })).rejects.toThrow(TypeError)
+    await expect(fetch(`${mock.origin}/v1/plain-error`, { method: 'POST' })).rejects.toThrow(TypeError)
   })
 
   it('answers a request no handler serves with 404 and says why', async () => {
