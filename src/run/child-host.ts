@@ -21,13 +21,19 @@ export type ChildHost<To, From extends { type: string }> = {
   stop(): Promise<void>
 }
 
+function childNodeArgs(): string[] {
+  return (process.env.HARNESS_CHILD_NODE_ARGS ?? '').split(/\s+/).filter((arg) => arg !== '')
+}
+
 // `what` names the child in messages ("the endpoint", "the mock servers").
 export function forkChild<To, From extends { type: string }>(
   entry: string,
   what: string,
 ): ChildHost<To, From> {
   const child: ChildProcess = fork(entry, [], {
-    execArgv: ['--import', TSX_LOADER, '--expose-gc'],
+    // HARNESS_CHILD_NODE_ARGS: extra Node flags for the children, e.g. to profile them
+    // ("--cpu-prof --cpu-prof-dir=prof"); Node refuses those in NODE_OPTIONS.
+    execArgv: ['--import', TSX_LOADER, '--expose-gc', ...childNodeArgs()],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     serialization: 'advanced',
   })
