@@ -5,7 +5,7 @@ import { createSampler } from '../telemetry/tracer-provider.ts'
 import { ownedByHarness } from './child-lifetime.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
-import { createProcessMeter } from './process-meter.ts'
+import { createProcessMeter, heapUsedAfterGcMb } from './process-meter.ts'
 
 let app: EndpointApp | undefined
 let armRouter: ArmRouter | undefined
@@ -78,7 +78,7 @@ process.on('message', async (message: ToEndpoint) => {
         analysis: app!.analyzer.results({
           unendedSpans: app!.collector.counters.spans_started - app!.collector.counters.spans_ended,
         }),
-        stats: measuredStats,
+        stats: { ...measuredStats, heap_used_after_gc_mb: heapUsedAfterGcMb() },
         inFlightAtFinish: app?.endpoint.inFlight ?? 0,
       })
     }

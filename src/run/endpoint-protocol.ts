@@ -8,7 +8,7 @@ import type { CollectorResults } from '../telemetry/stage-collector.ts'
 import type { ProcessStats } from './process-meter.ts'
 
 // From the end of warm-up to the finish request.
-export type EndpointProcessStats = ProcessStats
+export type EndpointProcessStats = ProcessStats & { heap_used_after_gc_mb: number | null }
 
 // Overhead mode: one trial's figures, and per arm the stage statistics that show what sampling
 // costs in precision.

@@ -3,21 +3,13 @@
 import { type MockListeners, startMockListeners } from '../mocks/mock-listeners.ts'
 import { ownedByHarness } from './child-lifetime.ts'
 import type { FromMocks, ToMocks } from './mocks-protocol.ts'
-import { createProcessMeter } from './process-meter.ts'
+import { createProcessMeter, heapUsedAfterGcMb } from './process-meter.ts'
 
 let listeners: MockListeners | undefined
 const meter = createProcessMeter()
 
 function send(message: FromMocks): void {
   process.send?.(message)
-}
-
-// Heap in use after a full collection: what the process really keeps (RSS also holds V8's
-// headroom). Needs --expose-gc, which the host passes.
-function heapUsedAfterGcMb(): number | null {
-  if (typeof globalThis.gc !== 'function') return null
-  globalThis.gc()
-  return process.memoryUsage().heapUsed / 2 ** 20
 }
 
 process.on('message', async (message: ToMocks) => {

@@ -51,3 +51,12 @@ export function createProcessMeter(): ProcessMeter {
     },
   }
 }
+
+// Heap in use after a full collection: what the process really keeps (RSS also holds V8's
+// headroom, which grows and is rarely returned). Needs --expose-gc, which the harness passes to
+// its children; null without it.
+export function heapUsedAfterGcMb(): number | null {
+  if (typeof globalThis.gc !== 'function') return null
+  globalThis.gc()
+  return process.memoryUsage().heapUsed / 2 ** 20
+}

@@ -198,6 +198,7 @@ function noServerResults(): Extract<FromEndpoint, { type: 'results' }> {
       cpu_system_ms: 0,
       event_loop_delay_ms: { p50: 0, p99: 0, max: 0 },
       rss_peak_mb: 0,
+      heap_used_after_gc_mb: null,
       wall_ms: 0,
     },
     analysis: new TraceAnalyzer({ seed: 0 }).results(),
