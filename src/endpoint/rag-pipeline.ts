@@ -63,6 +63,12 @@ export class RagPipeline {
     this.#busyLoopUs = microseconds
   }
 
+  // Overhead trials start from an empty embedding cache, so that every arm of a round, replaying
+  // the same questions, does the same work (a warm cache would favour whichever arm ran second).
+  clearCache(): void {
+    this.#cache.clear()
+  }
+
   dependencyCall(
     dependency: DependencyName,
     path: string,

@@ -34,6 +34,8 @@ export type Endpoint = {
   readonly requestsServed: number // responses finished on POST /ask, whatever their status
   // The overhead calibration arm: a known CPU cost per request (see RagPipeline).
   setCalibrationCostUs(microseconds: number): void
+  // Overhead trials: empty the embedding cache (see RagPipeline.clearCache).
+  clearCache(): void
 }
 
 class HttpError extends Error {
@@ -172,6 +174,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
       return requestsServed
     },
     setCalibrationCostUs: (microseconds) => pipeline.setCalibrationCostUs(microseconds),
+    clearCache: () => pipeline.clearCache(),
     listen(port = 0, host = '127.0.0.1') {
       return new Promise((resolve, reject) => {
         server.once('error', reject)

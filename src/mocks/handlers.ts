@@ -187,6 +187,11 @@ function createTimingSampler(name: DependencyName, config: DependencyConfig, rng
   }
 }
 
+// One dependency's mock and its seeded state. `reseed` restarts the random streams (and refills
+// the provider's bucket), so that two trials reseeded alike draw the same latencies and failures
+// in the same order: common random numbers, the variance reduction the overhead trials use.
+type SeededMock = { handler: MockHandler; reseed(seed: number): void }
+
 function dependencyHandler(
   name: DependencyName,
   path: string,
@@ -194,28 +199,24 @@ function dependencyHandler(
   options: MockOptions,
   respond: (context: RespondContext) => MockReply,
   route?: (params: Record<string, string>) => MockReply | undefined,
-): MockHandler {
-  // Separate streams for failures and latencies: adding a failure mode leaves the sequence of
-  // latencies unchanged (the k-th successful call gets the same latency either way).
-  const pickFailure = createFailurePicker(
-    config.failures,
-    createRng(deriveSeed(options.seed, `${name}:failures`)),
-  )
-  const sampleTiming = createTimingSampler(
-    name,
-    config,
-    createRng(deriveSeed(options.seed, `${name}:latency`)),
-  )
+): SeededMock {
   const limit = config.rate_limit
-  const bucket = limit
-    ? new TokenBucket({
-        ratePerSec: limit.ratePerSec,
-        burst: limit.burst,
-        ...(options.now ? { now: options.now } : {}),
-      })
-    : undefined
-
-  return mockPost(path, async ({ body, params, signal, receivedAtMs }: MockCall) => {
+  const seeded = (seed: number) => ({
+    // Separate streams for failures and latencies: adding a failure mode leaves the sequence of
+    // latencies unchanged (the k-th successful call gets the same latency either way).
+    pickFailure: createFailurePicker(config.failures, createRng(deriveSeed(seed, `${name}:failures`))),
+    sampleTiming: createTimingSampler(name, config, createRng(deriveSeed(seed, `${name}:latency`))),
+    bucket: limit
+      ? new TokenBucket({
+          ratePerSec: limit.ratePerSec,
+          burst: limit.burst,
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : undefined,
+  })
+  let state = seeded(options.seed)
+  const handler = mockPost(path, async ({ body, params, signal, receivedAtMs }: MockCall) => {
+    const { pickFailure, sampleTiming, bucket } = state
     const misrouted = route?.(params)
     if (misrouted) return misrouted
     if (bucket && limit) {
@@ -240,18 +241,27 @@ function dependencyHandler(
     // time the mock really held the call, which whoever writes the response adds.
     return { ...reply, headers: { ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) } }
   })
+  return {
+    handler,
+    reseed: (seed) => {
+      state = seeded(seed)
+    },
+  }
 }
 
 // In the endpoint's process, for msw's setupServer (mocks.transport: in-process).
 export function createDependencyHandlers(deps: Dependencies, options: MockOptions): MockHandler[] {
-  return Object.values(createDependencyMocks(deps, options))
+  return Object.values(createDependencyMocks(deps, options).handlers)
+}
+
+export type DependencyMocks = {
+  handlers: Record<DependencyName, MockHandler>
+  // Restart every random stream from this seed (see SeededMock).
+  reseed(seed: number): void
 }
 
 // One handler per dependency, each to be served on its own listener (mocks.transport: http).
-export function createDependencyMocks(
-  deps: Dependencies,
-  options: MockOptions,
-): Record<DependencyName, MockHandler> {
+export function createDependencyMocks(deps: Dependencies, options: MockOptions): DependencyMocks {
   let chatCount = 0
   let rerankCount = 0
 
@@ -407,7 +417,19 @@ export function createDependencyMocks(
     return json(response)
   })
 
-  return { auth, embedding, vector_store: vectorStore, reranker, llm }
+  const mocks = { auth, embedding, vector_store: vectorStore, reranker, llm }
+  return {
+    handlers: {
+      auth: auth.handler,
+      embedding: embedding.handler,
+      vector_store: vectorStore.handler,
+      reranker: reranker.handler,
+      llm: llm.handler,
+    },
+    reseed(seed) {
+      for (const mock of Object.values(mocks)) mock.reseed(seed)
+    },
+  }
 }
 
 function tenantFromFilter(filter: unknown): string | undefined {

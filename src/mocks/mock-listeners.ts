@@ -18,6 +18,7 @@ export const DEPENDENCY_NAMES: readonly DependencyName[] = [
 export type MockListeners = {
   baseUrls: Partial<DependencyBaseUrls>
   ports: Partial<Record<DependencyName, number>>
+  reseed(seed: number): void
   close(): Promise<void>
 }
 
@@ -31,7 +32,10 @@ export async function startMockListeners(
   const listeners: [DependencyName, MockListener][] = []
   try {
     for (const name of options.names ?? DEPENDENCY_NAMES) {
-      listeners.push([name, await serveHandlers([mocks[name]], options.host ? { host: options.host } : {})])
+      listeners.push([
+        name,
+        await serveHandlers([mocks.handlers[name]], options.host ? { host: options.host } : {}),
+      ])
     }
   } catch (error) {
     await Promise.all(listeners.map(([, listener]) => listener.close()))
@@ -40,6 +44,7 @@ export async function startMockListeners(
   return {
     baseUrls: Object.fromEntries(listeners.map(([name, l]) => [name, mockBaseUrl(name, l.origin)])),
     ports: Object.fromEntries(listeners.map(([name, l]) => [name, l.port])),
+    reseed: (seed) => mocks.reseed(seed),
     close: async () => {
       await Promise.all(listeners.map(([, listener]) => listener.close()))
     },

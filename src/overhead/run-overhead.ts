@@ -99,8 +99,11 @@ export async function runOverhead(
   const config = scenario.overhead!
   const system = await startSystemUnderTest(scenario, { mode: 'overhead' })
   const host = system.endpoint
-  const mix = createRequestMix(scenario.requests, scenario.seed)
   const url = `http://127.0.0.1:${host.port}/ask`
+  // Common random numbers (Law & Kelton, "Simulation Modeling and Analysis", ch. 11): every arm
+  // of a round gets the same arrival times, the same questions and, with the mock servers
+  // reseeded, the same drawn latencies and failures, so a paired difference measures the arms
+  // and not the draws. (In-process mocks live in the endpoint and are not reseeded.)
   const drive = (durationMs: number, seed: number, ratePerSec = config.ratePerSec) =>
     runOpenLoad({
       url,
@@ -108,7 +111,7 @@ export async function runOverhead(
       durationMs,
       warmupMs: 0,
       requestTimeoutMs: scenario.load.requestTimeoutMs,
-      mix,
+      mix: createRequestMix(scenario.requests, seed),
       seed,
       ...(options.signal ? { signal: options.signal } : {}),
     })
@@ -133,8 +136,10 @@ export async function runOverhead(
         if (options.signal?.aborted) break
         options.onPhase?.(`overhead: round ${round + 1}/${rounds.length}, arm ${config.arms[arm]!.label}`)
         await setArm(arm)
+        const roundSeed = scenario.seed + round * 31
+        await system.mocks?.reseed(roundSeed)
         await host.request({ type: 'trial-begin' }, 'trial-begun', 10_000)
-        const client = await drive(config.trialMs, scenario.seed + round * 31 + arm)
+        const client = await drive(config.trialMs, roundSeed)
         const { stats } = await host.request({ type: 'trial-end' }, 'trial-stats', 10_000)
         const latency = summarizeDurations(client.latenciesMs, 0)
         trials.push({
@@ -246,8 +251,7 @@ function summarise(
   )
 
   return {
-    separation:
-      'one endpoint process for every arm; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired)',
+    separation: `one endpoint process for every arm; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired), every arm of a round with the same arrivals, questions${scenario.mocks.transport === 'http' ? ' and mock draws (common random numbers)' : ' (in-process mocks: their draws are not replayed)'} from an empty embedding cache`,
     order: config.order === 'interleaved' ? 'interleaved (ABC CBA …)' : 'seeded random order per round',
     rate_per_sec: config.ratePerSec,
     repeats: config.repeats,

@@ -132,12 +132,9 @@ export const endpointProcessSchema = z
     cpu_ms_per_request: ms,
     event_loop_delay_ms: z.object({ p50: ms, p99: ms, max: ms }),
     rss_peak_mb: ms,
-    heap_used_after_gc_mb: ms
-      .nullable()
-      .optional()
-      .meta({
-        description: 'V8 heap in use after a full collection at the end: what the process really keeps.',
-      }),
+    heap_used_after_gc_mb: ms.nullable().optional().meta({
+      description: 'V8 heap in use after a full collection at the end: what the process really keeps.',
+    }),
     wall_ms: ms,
   })
   .meta({

@@ -49,6 +49,7 @@ process.on('message', async (message: ToEndpoint) => {
       armRouter?.switchTo(message.arm)
       send({ type: 'arm-set' })
     } else if (message.type === 'trial-begin') {
+      app!.endpoint.clearCache()
       if (armRouter) armRouter.recording = true
       meter.start()
       trialRequestsAtBegin = app!.endpoint.requestsServed

@@ -19,6 +19,7 @@ export type MocksHost = {
   // Resolves when any of the processes exits; `expected` is false for a crash.
   exited: Promise<ChildExit>
   measure(): Promise<void>
+  reseed(seed: number): Promise<void>
   stats(): Promise<MocksProcessStats[]>
   stop(): Promise<void>
 }
@@ -72,6 +73,11 @@ export async function startMocksProcesses(
       exited: Promise.race(children.map((child) => child.exited)),
       measure: async () => {
         await Promise.all(children.map((child) => child.request({ type: 'measure' }, 'measuring', 10_000)))
+      },
+      reseed: async (seed) => {
+        await Promise.all(
+          children.map((child) => child.request({ type: 'reseed', seed }, 'reseeded', 10_000)),
+        )
       },
       stats: async () =>
         (await Promise.all(children.map((child) => child.request({ type: 'stats' }, 'stats', 10_000)))).map(

@@ -24,6 +24,9 @@ process.on('message', async (message: ToMocks) => {
     } else if (message.type === 'measure') {
       meter.start()
       send({ type: 'measuring' })
+    } else if (message.type === 'reseed') {
+      listeners?.reseed(message.seed)
+      send({ type: 'reseeded' })
     } else if (message.type === 'stats') {
       const stats = meter.stats()
       send({ type: 'stats', stats: { ...stats, heap_used_after_gc_mb: heapUsedAfterGcMb() } })

@@ -12,11 +12,14 @@ export type ToMocks =
     }
   | { type: 'measure' }
   | { type: 'stats' }
+  // Restart the mocks' random streams (overhead trials: the same draws for every arm of a round).
+  | { type: 'reseed'; seed: number }
 
 export type MocksProcessStats = ProcessStats & { heap_used_after_gc_mb: number | null }
 
 export type FromMocks =
   | { type: 'ready'; ports: Partial<Record<DependencyName, number>>; pid: number }
   | { type: 'measuring' }
+  | { type: 'reseeded' }
   | { type: 'stats'; stats: MocksProcessStats }
   | { type: 'failed'; message: string }
