@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
-import { evaluateBudgets, verdictOf } from '../budget/evaluate-budgets.ts'
+import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
@@ -39,6 +39,8 @@ export type RunOptions = RunOverrides & {
   // Called with the endpoint process's pid once it is ready (for profilers, and for the tests
   // that make it crash mid-run).
   onEndpointStarted?: (pid: number) => void
+  // How an inconclusive budget counts: 'fail' (default) or 'warn' (the nightly suite's --quick).
+  inconclusiveBudgets?: InconclusivePolicy
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -150,7 +152,11 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    return buildReport({ scenario, loaded, applied, startedAt, client, finished, driver, status, overhead })
+    const inconclusive = options.inconclusiveBudgets ?? 'fail'
+    return buildReport({
+      ...{ scenario, loaded, applied, startedAt, client, finished, driver, status, overhead },
+      inconclusive,
+    })
   } finally {
     options.signal?.removeEventListener('abort', onOuterAbort)
     await host.stop()
@@ -224,14 +230,19 @@ function buildReport(input: {
   driver: DriverFigures
   status: RunStatus
   overhead?: OverheadSection | undefined
+  inconclusive: InconclusivePolicy
 }): Report {
   const { scenario, client, finished, driver } = input
   const { results } = finished
   const measuredSec = client.measuredDurationMs / 1000
   const throughputRps = measuredSec > 0 ? client.completedAfterWarmup / measuredSec : 0
   const budgets = [
-    ...evaluateBudgets(scenario.budgets, { stages: results.stages, throughputRps }),
-    ...overheadBudgetResults(scenario.budgets, input.overhead),
+    ...evaluateBudgets(
+      scenario.budgets,
+      { stages: results.stages, throughputRps, measuredS: measuredSec },
+      { inconclusive: input.inconclusive },
+    ),
+    ...overheadBudgetResults(scenario.budgets, input.overhead, input.inconclusive),
   ]
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
@@ -333,6 +344,7 @@ function buildReport(input: {
     warmup_s: scenario.load.warmupMs / 1000,
     verdict: trusted ? budgetVerdict : 'untrusted',
     budget_verdict: budgetVerdict,
+    inconclusive_budgets: input.inconclusive,
     status: input.status.status,
     ...(input.status.status !== 'complete' ? { status_reason: input.status.reason } : {}),
     overrides: input.applied,
