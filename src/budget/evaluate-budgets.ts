@@ -141,7 +141,7 @@ function stageDecision(
     count: n,
     ci,
     to_decide: { count, seconds },
-    note: inconclusiveNote(n, count, seconds, policy),
+    note: inconclusiveNote({ n, low, high, ratio: metric === 'error_rate', count, seconds, policy }),
   }
 }
 
@@ -192,13 +192,20 @@ function errorRateInterval(stats: StageStats): Interval {
   }
 }
 
-function inconclusiveNote(
-  n: number,
-  count: number | null,
-  seconds: number | null,
-  policy: InconclusivePolicy,
-): string {
-  const head = `inconclusive: the 95% interval from ${n} span${n === 1 ? '' : 's'} straddles the limit`
+function inconclusiveNote(input: {
+  n: number
+  low: number | null
+  high: number | null
+  ratio: boolean
+  count: number | null
+  seconds: number | null
+  policy: InconclusivePolicy
+}): string {
+  const { n, count, seconds, policy } = input
+  const bound = (x: number | null) =>
+    x === null ? 'unbounded' : input.ratio ? `${(x * 100).toFixed(2)}%` : `${Number(x.toPrecision(4))} ms`
+  const interval = `[${bound(input.low)}, ${bound(input.high)}]`
+  const head = `inconclusive: the 95% interval ${interval} from ${n} span${n === 1 ? '' : 's'} straddles the limit`
   const decide =
     count === null
       ? 'the estimate sits on the limit, so no run length would decide it'

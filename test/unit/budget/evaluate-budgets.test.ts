@@ -178,7 +178,9 @@ describe('evaluateBudgets', () => {
     expect(result.pass).toBe(verdict === 'pass')
     expect(result.count).toBeGreaterThan(0)
     if (verdict === 'inconclusive')
-      expect(result.note).toMatch(/^inconclusive: the 95% interval from \d+ spans straddles/)
+      expect(result.note).toMatch(
+        /^inconclusive: the 95% interval \[.+\] from \d+ spans straddles the limit; /,
+      )
     else expect(result.note).toBeUndefined()
   })
 
@@ -204,6 +206,12 @@ describe('evaluateBudgets', () => {
       'about 1600 spans (≈ 2.7 min of measurement at the observed rate) would probably decide it',
     )
     expect(result.note).toContain('not shown to hold, so it fails')
+    expect(result.note).toMatch(
+      /^inconclusive: the 95% interval \[110 ms, unbounded\] from 100 spans straddles/,
+    )
+    expect(evaluateOne({ llm_generation: { error_rate: '1%' } }).note).toMatch(
+      /^inconclusive: the 95% interval \[0\.21%, 2\.89%\] from 300 spans/,
+    )
     // The estimate on the limit: no run length decides it.
     expect(evaluateOne({ rag_pipeline: { p95: '90ms' } }).to_decide).toEqual({ count: null, seconds: null })
   })
