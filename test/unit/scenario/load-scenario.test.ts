@@ -222,7 +222,7 @@ describe('parseScenarioText on good files', () => {
     expect(llm.map((budget) => [budget.metric, budget.limit])).toEqual([
       ['p50', 150],
       ['p95', 200],
-      ['error_rate', 0.01],
+      ['error_rate', 0],
     ])
   })
 
