@@ -202,7 +202,7 @@ describe('parseScenarioText on good files', () => {
     expect(scenario.load).toEqual({
       connections: 4,
       arrival: undefined,
-      durationMs: 3000,
+      durationMs: 5000,
       warmupMs: 1000,
       requestTimeoutMs: 30_000,
     })
