@@ -44,6 +44,7 @@ function statusClass(outcome: ScenarioOutcome): string {
   if (outcome.status !== 'complete' || outcome.untrusted) return 'bad'
   if (outcome.budgets.some((b) => b.outcome === 'fail' || b.outcome === 'unexpected-pass')) return 'bad'
   if (outcome.detection?.status === 'regression') return 'warn'
+  if (outcome.budgets.some((b) => b.outcome === 'inconclusive')) return 'warn'
   return 'good'
 }
 
@@ -102,7 +103,13 @@ function trendTable(chart: TrendChart): string {
 }
 
 function scenarioSection(outcome: ScenarioOutcome, charts: { data: ChartData; chart: TrendChart }[]): string {
-  const notes = [...(outcome.error ? [outcome.error] : []), ...outcome.notes]
+  const inconclusive = outcome.budgets
+    .filter((b) => b.inconclusive)
+    .map(
+      (b) =>
+        `${b.source}: ${b.outcome === 'inconclusive' ? 'warning' : 'failed'}, ${b.note ?? 'inconclusive'}`,
+    )
+  const notes = [...(outcome.error ? [outcome.error] : []), ...inconclusive, ...outcome.notes]
   const evidence = outcome.detection
     ? `Compared with ${outcome.detection.history.used} earlier run${outcome.detection.history.used === 1 ? '' : 's'} on this machine` +
       (outcome.detection.history.synthetic ? ` (${outcome.detection.history.synthetic} synthetic)` : '') +

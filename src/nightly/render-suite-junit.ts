@@ -13,6 +13,7 @@ type Case = {
   failure?: { '@_message': string; '@_type': string; '#text': string }
   error?: { '@_message': string; '@_type': string; '#text': string }
   skipped?: { '@_message': string }
+  'system-out'?: string
 }
 
 // XML 1.0 cannot carry most control characters, even escaped.
@@ -48,8 +49,10 @@ function casesOf(outcome: ScenarioOutcome): Case[] {
     const actual = budget.actual === null ? 'no data' : `${budget.actual} ${budget.unit}`
     if (budget.outcome === 'fail') {
       testcase.failure = {
-        '@_message': xmlText(`actual ${actual}, limit ${budget.limit} ${budget.unit}`),
-        '@_type': 'budget',
+        '@_message': xmlText(
+          `${budget.inconclusive ? 'inconclusive: ' : ''}actual ${actual}, limit ${budget.limit} ${budget.unit}`,
+        ),
+        '@_type': budget.inconclusive ? 'budget-inconclusive' : 'budget',
         '#text': xmlText(
           `${budget.source}: actual ${actual}${budget.note ? ` (${String(budget.note)})` : ''}`,
         ),
@@ -63,6 +66,10 @@ function casesOf(outcome: ScenarioOutcome): Case[] {
       }
     } else if (budget.outcome === 'expected-fail') {
       testcase['@_name'] = xmlText(`${budget.source} (expected to fail)`)
+    } else if (budget.outcome === 'inconclusive') {
+      // JUnit has no warning outcome: the case passes and says why it is only a warning.
+      testcase['@_name'] = xmlText(`${budget.source} (inconclusive: warning)`)
+      testcase['system-out'] = xmlText(`actual ${actual}: ${budget.note ?? 'inconclusive'}`)
     }
     cases.push(testcase)
   }

@@ -74,7 +74,17 @@ export function renderSuiteSummary(result: SuiteResult): string {
       const what =
         budget.outcome === 'unexpected-pass'
           ? 'expected to fail, but passed'
-          : `actual ${budget.actual === null ? 'no data' : `${round(budget.actual)} ${budget.unit}`} vs limit ${round(budget.limit)} ${budget.unit}`
+          : `actual ${budget.actual === null ? 'no data' : `${round(budget.actual)} ${budget.unit}`} vs limit ${round(budget.limit)} ${budget.unit}${budget.inconclusive && budget.note ? ` — ${budget.note}` : ''}`
+      lines.push(`- **${mdCell(scenario)}** ${mdCode(budget.source)}: ${mdCell(what)}`)
+    }
+  }
+  const warnings = result.outcomes.flatMap((o) =>
+    o.budgets.filter((b) => b.outcome === 'inconclusive').map((b) => ({ scenario: o.name, budget: b })),
+  )
+  if (warnings.length > 0) {
+    lines.push('', '### Inconclusive budgets (warnings)', '')
+    for (const { scenario, budget } of warnings) {
+      const what = `actual ${budget.actual === null ? 'no data' : `${round(budget.actual)} ${budget.unit}`} vs limit ${round(budget.limit)} ${budget.unit} — ${budget.note ?? 'inconclusive'}`
       lines.push(`- **${mdCell(scenario)}** ${mdCode(budget.source)}: ${mdCell(what)}`)
     }
   }

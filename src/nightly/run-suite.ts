@@ -150,6 +150,8 @@ async function runEntry(
   try {
     report = await run(entry.file, {
       ...overrides,
+      // A quick run is too short to decide some budgets by design: inconclusive is a warning there.
+      inconclusiveBudgets: options.quick ? 'warn' : 'fail',
       ...(options.signal ? { signal: options.signal } : {}),
       onPhase: (phase) => options.onEvent?.({ type: 'phase', name: entry.name, phase }),
       onProgress: (progress) => options.onEvent?.({ type: 'progress', name: entry.name, progress }),

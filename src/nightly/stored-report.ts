@@ -26,6 +26,9 @@ export const storedBudgetSchema = z.looseObject({
   unit: z.string(),
   pass: z.boolean(),
   source: z.string(),
+  // Written since budgets are decided on their confidence interval; older reports lack them.
+  verdict: z.string().optional(),
+  note: z.string().optional(),
 })
 
 export const storedReportSchema = z.looseObject({

@@ -8,7 +8,10 @@ import type { TrendChart } from './trends.ts'
 
 export type BudgetOutcome = StoredBudget & {
   id: string // <target>.<metric>
-  outcome: 'pass' | 'fail' | 'expected-fail' | 'unexpected-pass'
+  // inconclusive: the budget's 95% interval straddled its limit and the run (a quick one) counted
+  // that as a warning; an inconclusive budget in a full run is a 'fail' (or 'expected-fail').
+  outcome: 'pass' | 'fail' | 'expected-fail' | 'unexpected-pass' | 'inconclusive'
+  inconclusive: boolean // its interval straddled the limit, whichever way it counted
   // Headroom as a share of the limit: positive = inside the budget, negative = over it.
   margin: number | null
 }
@@ -87,14 +90,20 @@ export function budgetOutcomes(
   return budgets.map((budget) => {
     const id = `${budget.target}.${budget.metric}`
     const isExpected = expected.has(id)
-    const outcome = budget.pass
-      ? isExpected
-        ? 'unexpected-pass'
-        : 'pass'
-      : isExpected
-        ? 'expected-fail'
-        : 'fail'
-    return { ...budget, id, outcome, margin: marginOf(budget) }
+    const inconclusive = budget.verdict === 'inconclusive'
+    // A warning is neither a pass nor a failure: an expected failure that was only inconclusive
+    // in a quick run did not pass either.
+    const outcome =
+      inconclusive && budget.pass
+        ? 'inconclusive'
+        : budget.pass
+          ? isExpected
+            ? 'unexpected-pass'
+            : 'pass'
+          : isExpected
+            ? 'expected-fail'
+            : 'fail'
+    return { ...budget, id, outcome, inconclusive, margin: marginOf(budget) }
   })
 }
 
@@ -139,10 +148,16 @@ export function verdictText(outcome: ScenarioOutcome): string {
   if (outcome.untrusted) return 'untrusted'
   const unexpectedPass = outcome.budgets.some((b) => b.outcome === 'unexpected-pass')
   if (unexpectedPass) return 'fail (an expected failure passed)'
-  const failed = outcome.budgets.some((b) => b.outcome === 'fail')
+  const failed = outcome.budgets.filter((b) => b.outcome === 'fail')
   const expected = outcome.budgets.filter((b) => b.outcome === 'expected-fail').length
-  if (failed) return 'fail'
-  return expected > 0 ? `pass (${expected} expected failure${expected === 1 ? '' : 's'})` : 'pass'
+  const warnings = outcome.budgets.filter((b) => b.outcome === 'inconclusive').length
+  const failedInconclusive = failed.filter((b) => b.inconclusive).length
+  if (failed.length > 0) return failedInconclusive > 0 ? `fail (${failedInconclusive} inconclusive)` : 'fail'
+  const extras = [
+    ...(expected > 0 ? [`${expected} expected failure${expected === 1 ? '' : 's'}`] : []),
+    ...(warnings > 0 ? [`${warnings} inconclusive: warning${warnings === 1 ? '' : 's'}`] : []),
+  ]
+  return extras.length > 0 ? `pass (${extras.join(', ')})` : 'pass'
 }
 
 export function marginText(budget: BudgetOutcome | null): string {

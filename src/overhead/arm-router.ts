@@ -4,7 +4,6 @@
 // precision.
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { ArmStageStats } from '../run/endpoint-protocol.ts'
-import { quantileCi } from '../stats/compare-arms.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
 import { STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
 import { hrToMs } from '../telemetry/trace-record.ts'
@@ -42,12 +41,13 @@ export class ArmRouter implements SpanProcessor {
     for (const [arm, stages] of this.#arms) {
       out[arm] = {}
       for (const [name, recorder] of stages) {
-        const n = recorder.count
-        const ci = quantileCi(n, 0.99, (rank) => recorder.percentileMs((100 * rank) / n))
+        // The same distribution-free interval as the budgets (stats/quantile-interval.ts); null
+        // when the arm's sample cannot bound the p99 on both sides (fewer than 368 spans).
+        const [low, high] = recorder.percentileIntervalsMs()?.p99 ?? [null, null]
         out[arm][name] = {
-          count: n,
+          count: recorder.count,
           p99_ms: recorder.percentileMs(99),
-          p99_ci_ms: ci ? [ci.low, ci.high] : null,
+          p99_ci_ms: low !== null && high !== null ? [low, high] : null,
         }
       }
     }

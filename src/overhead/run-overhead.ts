@@ -3,6 +3,7 @@
 // warm-up, at a fixed open-model rate below saturation. CPU per request is the primary metric
 // (tracing costs microseconds against milliseconds of CPU per request); latency percentiles are
 // secondary and usually inside the noise, which the report says when they are.
+import type { InconclusivePolicy } from '../budget/evaluate-budgets.ts'
 import type { Budget } from '../budget/parse-budget.ts'
 import { runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
@@ -275,10 +276,12 @@ function summarise(
 }
 
 // The sampling_overhead budget lines, in the shape of every other budget result. An
-// inconclusive line does not pass: the budget was not shown to hold.
+// inconclusive line does not pass: the budget was not shown to hold (unless the caller asks for
+// inconclusive budgets to be warnings, as the nightly suite's --quick does).
 export function overheadBudgetResults(
   budgets: readonly Budget[],
   section: OverheadSection | undefined,
+  inconclusive: InconclusivePolicy = 'fail',
 ): BudgetResult[] {
   return budgets
     .filter((b) => b.target === 'sampling_overhead')
@@ -295,6 +298,7 @@ export function overheadBudgetResults(
           actual: null,
           unit: 'ratio',
           pass: false,
+          verdict: 'fail' as const,
           source: budget.source,
           note: 'not measured (no overhead trials)',
         }
@@ -307,7 +311,9 @@ export function overheadBudgetResults(
         limit: budget.limit,
         actual: comparison.effect,
         unit: 'ratio',
-        pass: verdict.verdict === 'pass',
+        pass: verdict.verdict === 'pass' || (verdict.verdict === 'inconclusive' && inconclusive === 'warn'),
+        verdict: verdict.verdict,
+        ci: { level: 0.95, low, high, method: 'bootstrap over paired rounds (expanded percentile)' },
         source: budget.source,
         note: `${verdict.arm} vs ${section!.arms[0]!.label}: 95% CI [${pct(low)}, ${pct(high)}] → ${verdict.verdict}${
           verdict.repeats_to_settle

@@ -1,7 +1,11 @@
 // The console summary of a report: stage table, budgets, load, accounting, verdict last.
 // Pure: the caller decides on colour (a TTY without NO_COLOR) and prints the string.
 import { SPAN, STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
+import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
+import { formatMs } from './format-ms.ts'
 import type { BudgetResult, Report, StageStats } from './report-types.ts'
+
+export { formatMs } from './format-ms.ts'
 
 const ESC = '\u001b['
 type Style = 'bold' | 'red' | 'green' | 'yellow' | 'dim'
@@ -10,14 +14,6 @@ const CODES: Record<Style, string> = { bold: '1', red: '31', green: '32', yellow
 function painter(color: boolean) {
   return (text: string, ...styles: Style[]): string =>
     color && styles.length > 0 ? `${ESC}${styles.map((s) => CODES[s]).join(';')}m${text}${ESC}0m` : text
-}
-
-// Three significant figures or so without scientific notation: 0.42, 5.13, 51.1, 204, 2480.
-export function formatMs(ms: number): string {
-  const abs = Math.abs(ms)
-  if (abs >= 100) return ms.toFixed(0)
-  if (abs >= 10) return ms.toFixed(1)
-  return ms.toFixed(2)
 }
 
 function formatPercent(ratio: number): string {
@@ -84,15 +80,21 @@ function budgetLines(budgets: readonly BudgetResult[], paint: ReturnType<typeof 
     b.metric,
     `${b.unit === 'req/s' ? '≥' : '≤'} ${formatValue(b.limit, b.unit)}`,
     b.actual === null ? 'no data' : formatValue(b.actual, b.unit),
-    b.pass ? 'PASS' : 'FAIL',
+    budgetEvidenceText(b),
   ])
-  const lines = table([['target', 'metric', 'limit', 'actual', ''], ...rows], 2)
+  const lines = table([['target', 'metric', 'limit', 'actual', 'decided on'], ...rows], 2)
   const out = ['Budgets', `  ${lines[0]}`]
   budgets.forEach((b, i) => {
-    // Colour only the status word, after padding, so escape codes do not upset the widths.
-    const line = lines[i + 1]!
-    const status = b.pass ? paint('PASS', 'green') : paint('FAIL', 'red', 'bold')
-    out.push(`  ${line.slice(0, line.length - 4)}${status}${b.note ? `  (${b.note})` : ''}`)
+    // The status word goes after the padded columns, so escape codes do not upset the widths.
+    const status = budgetStatus(b)
+    const word = budgetStatusText(b)
+    const painted =
+      status === 'pass'
+        ? paint(word, 'green')
+        : status === 'fail' || !b.pass
+          ? paint(word, 'red', 'bold')
+          : paint(word, 'yellow', 'bold')
+    out.push(`  ${lines[i + 1]!}  ${painted}${b.note ? `  (${b.note})` : ''}`)
   })
   return out
 }
@@ -193,15 +195,8 @@ function overheadLines(report: Report): string[] {
 }
 
 function verdictBanner(report: Report, paint: ReturnType<typeof painter>): string[] {
-  const failed = report.budgets.filter((b) => !b.pass).length
-  const total = report.budgets.length
   const word = report.verdict.toUpperCase()
-  const budgets =
-    total === 0
-      ? 'no budgets declared'
-      : report.budget_verdict === 'pass'
-        ? `all ${total} budget${total === 1 ? '' : 's'} passed`
-        : `${failed} of ${total} budget${total === 1 ? '' : 's'} failed`
+  const budgets = verdictDetail(report)
   // A budget verdict is never shown without the trust verdict beside it.
   const detail = `${budgets}; the run was ${report.trust.verdict}`
   const interrupted = report.status === 'interrupted' ? ' (INTERRUPTED: partial run)' : ''

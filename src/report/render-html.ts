@@ -29,9 +29,13 @@ import { renderWaterfall } from './html/waterfall.ts'
 import { redactReport } from './redact-secrets.ts'
 import { formatMs, orderedStageKeys } from './render-console.ts'
 import {
+  budgetEvidenceText,
   budgetLimitText,
   budgetMargin,
+  budgetStatus,
+  budgetStatusText,
   budgetsFailingFirst,
+  budgetToDecideText,
   formatBudgetValue,
   overallVerdict,
   trustHeadline,
@@ -82,6 +86,18 @@ function pill(pass: boolean, passText = 'PASS', failText = 'FAIL'): string {
   return pass ? `<span class="pill pass">${passText}</span>` : `<span class="pill fail">${failText}</span>`
 }
 
+// PASS, FAIL, or INCONCLUSIVE: red when it failed the run (a full run), amber when a warning.
+function budgetPill(b: BudgetResult): string {
+  if (budgetStatus(b) !== 'inconclusive') return pill(b.pass)
+  return `<span class="pill ${b.pass ? 'warn' : 'fail'}">${esc(budgetStatusText(b))}</span>`
+}
+
+// "n=120 · 95% CI [812 ms, unbounded]", and for an inconclusive budget the run that would decide it.
+function budgetEvidenceHtml(b: BudgetResult): string {
+  const decide = budgetToDecideText(b)
+  return `${esc(budgetEvidenceText(b) || '–')}${decide ? `<br><span class="small">${esc(decide)}</span>` : ''}`
+}
+
 function ms(value: number): string {
   return esc(formatMs(value))
 }
@@ -92,7 +108,15 @@ function fact(label: string, valueHtml: string): string {
 
 function budgetLine(b: BudgetResult): string {
   const margin = budgetMargin(b)
-  return `<code>${esc(b.target)}</code> ${esc(b.metric)}: actual ${esc(formatBudgetValue(b.actual, b.unit))}, limit ${esc(budgetLimitText(b))}${margin ? ` (${esc(margin.text)}, ${esc(margin.ratioText)})` : b.note ? ` — ${esc(b.note)}` : ''}`
+  const inconclusive = budgetStatus(b) === 'inconclusive'
+  const detail = inconclusive
+    ? ` — ${esc(b.note ?? budgetStatusText(b))}`
+    : margin
+      ? ` (${esc(margin.text)}, ${esc(margin.ratioText)})`
+      : b.note
+        ? ` — ${esc(b.note)}`
+        : ''
+  return `<code>${esc(b.target)}</code> ${esc(b.metric)}: actual ${esc(formatBudgetValue(b.actual, b.unit))}, limit ${esc(budgetLimitText(b))}${detail}`
 }
 
 // 1. Verdict
@@ -144,10 +168,14 @@ function renderVerdict(report: Report): string {
     fact('machine', `${esc(env.platform)}, ${env.cpus} × ${esc(env.cpu_model)}`),
     fact('seed', esc(s.seed)),
   ]
+  const warned = report.budgets.filter((b) => b.pass && budgetStatus(b) === 'inconclusive')
   const failingList =
-    failing.length > 0
+    (failing.length > 0
       ? `<h3>Failing budgets</h3><ul class="failing">${failing.map((b) => `<li>${budgetLine(b)}</li>`).join('')}</ul>`
-      : ''
+      : '') +
+    (warned.length > 0
+      ? `<h3>Inconclusive budgets (warnings)</h3><ul class="warning">${warned.map((b) => `<li>${budgetLine(b)}</li>`).join('')}</ul>`
+      : '')
   return `<header id="verdict" class="verdict is-${verdict}" aria-labelledby="verdict-h">
 <h1 id="verdict-h"><span class="badge ${verdict}">${verdict.toUpperCase()}</span>${esc(s.name)}</h1>
 <p><strong>${esc(verdictDetail(report))}</strong> · ${esc(trustHeadline(report))}${report.status !== 'complete' ? ` · <strong>${esc(report.status)}</strong>` : ''}</p>
@@ -164,9 +192,9 @@ function renderBudgets(report: Report): string {
   if (report.budgets.length === 0) return placeholder('No budgets declared in the scenario.')
   const rows = budgetsFailingFirst(report.budgets).map((b) => {
     const margin = budgetMargin(b)
-    return `<tr${b.pass ? '' : ' class="is-fail"'}><td class="key">${esc(b.target)}</td><td>${esc(b.metric)}</td><td class="num">${esc(budgetLimitText(b))}</td><td class="num">${esc(formatBudgetValue(b.actual, b.unit))}</td><td class="num">${margin ? esc(margin.text) : '–'}</td><td class="num">${margin ? esc(margin.ratioText) : '–'}</td><td>${pill(b.pass)}${b.note ? ` <span class="small muted">${esc(b.note)}</span>` : ''}</td></tr>`
+    return `<tr${b.pass ? '' : ' class="is-fail"'}><td class="key">${esc(b.target)}</td><td>${esc(b.metric)}</td><td class="num">${esc(budgetLimitText(b))}</td><td class="num">${esc(formatBudgetValue(b.actual, b.unit))}</td><td class="num">${margin ? esc(margin.text) : '–'}</td><td class="num">${margin ? esc(margin.ratioText) : '–'}</td><td class="small">${budgetEvidenceHtml(b)}</td><td>${budgetPill(b)}${b.note ? ` <span class="small muted">${esc(b.note)}</span>` : ''}</td></tr>`
   })
-  return `<p class="lede small muted">Margin: how far the actual value is from the limit, positive when within it (error rates in percentage points). Failing budgets first.</p><div class="table-wrap"><table><thead><tr><th>target</th><th>metric</th><th class="num">limit</th><th class="num">actual</th><th class="num">margin</th><th class="num">margin %</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+  return `<p class="lede small muted">Margin: how far the actual value is from the limit, positive when within it (error rates in percentage points). Percentiles and error rates are decided on their 95% confidence interval (n = spans): pass when it lies wholly within the limit, fail when wholly beyond, inconclusive when it straddles the limit. Failing budgets first.</p><div class="table-wrap"><table><thead><tr><th>target</th><th>metric</th><th class="num">limit</th><th class="num">actual</th><th class="num">margin</th><th class="num">margin %</th><th>decided on</th><th>result</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
 }
 
 // 3. Stages
@@ -190,7 +218,7 @@ function renderStages(report: Report, hasHistograms: boolean, histogramSource: s
     const budgets = (budgetsByTarget.get(key) ?? [])
       .map(
         (b) =>
-          `<span class="pill ${b.pass ? 'pass' : 'fail'}">${esc(b.metric)} ${esc(budgetLimitText(b))}</span>`,
+          `<span class="pill ${!b.pass ? 'fail' : budgetStatus(b) === 'inconclusive' ? 'warn' : 'pass'}"${budgetStatus(b) === 'inconclusive' ? ' title="inconclusive"' : ''}>${esc(b.metric)} ${esc(budgetLimitText(b))}</span>`,
       )
       .join(' ')
     const failed = (budgetsByTarget.get(key) ?? []).some((b) => !b.pass)

@@ -6,8 +6,10 @@
 import { XMLBuilder } from 'fast-xml-parser'
 import { redactReport } from './redact-secrets.ts'
 import {
+  budgetEvidenceText,
   budgetFailureMessage,
   budgetLimitText,
+  budgetStatus,
   formatBudgetValue,
   formatScalar,
   guardText,
@@ -38,19 +40,25 @@ export function renderJunit(input: Report): string {
       '@_name': xmlText(`${b.target} ${b.metric}`),
       '@_time': '0',
     }
+    const details = xmlText(
+      [
+        `budget: ${b.source}`,
+        `limit: ${budgetLimitText(b)}`,
+        `actual: ${formatBudgetValue(b.actual, b.unit)}`,
+        ...(budgetEvidenceText(b) ? [`decided on: ${budgetEvidenceText(b)}`] : []),
+        ...(b.note ? [`note: ${b.note}`] : []),
+      ].join('\n'),
+    )
+    const inconclusive = budgetStatus(b) === 'inconclusive'
     if (!b.pass) {
       testcase.failure = {
         '@_message': xmlText(budgetFailureMessage(b)),
-        '@_type': 'BudgetExceeded',
-        '#text': xmlText(
-          [
-            `budget: ${b.source}`,
-            `limit: ${budgetLimitText(b)}`,
-            `actual: ${formatBudgetValue(b.actual, b.unit)}`,
-            ...(b.note ? [`note: ${b.note}`] : []),
-          ].join('\n'),
-        ),
+        '@_type': inconclusive ? 'BudgetInconclusive' : 'BudgetExceeded',
+        '#text': details,
       }
+    } else if (inconclusive) {
+      // JUnit has no "warning" outcome: the case passes and says why it is only a warning.
+      testcase['system-out'] = xmlText(`INCONCLUSIVE (warning): ${budgetFailureMessage(b)}\n${details}`)
     }
     cases.push(testcase)
   }

@@ -3,9 +3,12 @@
 // Cells are escaped for Markdown tables and for the HTML GitHub renders inside Markdown.
 import { redactReport } from './redact-secrets.ts'
 import {
+  budgetEvidenceText,
   budgetLimitText,
   budgetMargin,
+  budgetStatus,
   budgetsFailingFirst,
+  budgetToDecideText,
   formatBudgetValue,
   measuredRequests,
   overallVerdict,
@@ -14,7 +17,7 @@ import {
   trustReasons,
   verdictDetail,
 } from './report-figures.ts'
-import type { Report } from './report-types.ts'
+import type { BudgetResult, Report } from './report-types.ts'
 
 export const TOP_ROOT_CAUSES = 5
 
@@ -31,6 +34,13 @@ export function markdownCell(text: string): string {
     .replace(/`/g, '&#96;')
     .replace(/\s*[\r\n]+\s*/g, ' ')
     .trim()
+}
+
+// ⚠️ for an inconclusive budget: "fails" in a full run, "warning" in a quick one.
+function resultCell(b: BudgetResult): string {
+  if (budgetStatus(b) === 'inconclusive')
+    return b.pass ? '⚠️ inconclusive (warning)' : '⚠️ **inconclusive (fails)**'
+  return b.pass ? '✅ pass' : '❌ **fail**'
 }
 
 function row(cells: readonly string[]): string {
@@ -64,8 +74,8 @@ export function renderSummaryMarkdown(input: Report): string {
   lines.push('')
 
   if (report.budgets.length > 0) {
-    lines.push(row(['Budget', 'Limit', 'Actual', 'Margin', 'Result']))
-    lines.push(row(['---', '---:', '---:', '---:', ':---:']))
+    lines.push(row(['Budget', 'Limit', 'Actual', 'Margin', 'Decided on', 'Result']))
+    lines.push(row(['---', '---:', '---:', '---:', '---', ':---:']))
     for (const b of budgetsFailingFirst(report.budgets)) {
       const margin = budgetMargin(b)
       lines.push(
@@ -74,7 +84,8 @@ export function renderSummaryMarkdown(input: Report): string {
           markdownCell(budgetLimitText(b)),
           markdownCell(formatBudgetValue(b.actual, b.unit)),
           margin ? markdownCell(`${margin.text} (${margin.ratioText})`) : markdownCell(b.note ?? '–'),
-          b.pass ? '✅ pass' : '❌ **fail**',
+          markdownCell([budgetEvidenceText(b), budgetToDecideText(b)].filter((t) => t).join('; ') || '–'),
+          resultCell(b),
         ]),
       )
     }

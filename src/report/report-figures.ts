@@ -2,8 +2,18 @@
 // verdict with trust, budget values and margins, and the sections later issues add to the
 // report (trust, overhead), read defensively because older reports do not have them.
 import { SPAN } from '../telemetry/span-names.ts'
+import { budgetEvidenceText, budgetStatus, formatBudgetValue } from './budget-status.ts'
 import { formatMs } from './render-console.ts'
 import type { BudgetResult, Report } from './report-types.ts'
+
+export {
+  budgetEvidenceText,
+  budgetStatus,
+  budgetStatusText,
+  budgetToDecideText,
+  formatBudgetValue,
+  verdictDetail,
+} from './budget-status.ts'
 
 export type OverallVerdict = 'pass' | 'fail' | 'untrusted'
 
@@ -122,13 +132,6 @@ export function guardText(guard: TrustGuard): string {
   return `${guard.name} ${formatScalar(guard.figure, guard.unit)} (threshold ${thresholdText(guard)})`
 }
 
-export function formatBudgetValue(value: number | null, unit: BudgetResult['unit']): string {
-  if (value === null) return 'no data'
-  if (unit === 'ms') return `${formatMs(value)} ms`
-  if (unit === 'ratio') return `${(value * 100).toFixed(2)}%`
-  return `${value.toFixed(1)} req/s`
-}
-
 export function budgetLimitText(budget: BudgetResult): string {
   return `${budget.unit === 'req/s' ? '≥' : '≤'} ${formatBudgetValue(budget.limit, budget.unit)}`
 }
@@ -159,23 +162,22 @@ export function budgetMargin(budget: BudgetResult): BudgetMargin | null {
   return { headroom, ratio, text, ratioText }
 }
 
-// Failing budgets first, each group in the scenario's order.
+// Failing budgets first, then inconclusive warnings, then passes; each group in the scenario's order.
 export function budgetsFailingFirst(budgets: readonly BudgetResult[]): BudgetResult[] {
-  return [...budgets.filter((b) => !b.pass), ...budgets.filter((b) => b.pass)]
+  const warning = (b: BudgetResult) => b.pass && budgetStatus(b) === 'inconclusive'
+  return [
+    ...budgets.filter((b) => !b.pass),
+    ...budgets.filter(warning),
+    ...budgets.filter((b) => b.pass && !warning(b)),
+  ]
 }
 
 export function budgetFailureMessage(budget: BudgetResult): string {
   if (budget.actual === null) return `no data for ${budget.target}${budget.note ? ` (${budget.note})` : ''}`
+  if (budgetStatus(budget) === 'inconclusive')
+    return `inconclusive: ${budgetEvidenceText(budget)} straddles limit ${formatBudgetValue(budget.limit, budget.unit)} (actual ${formatBudgetValue(budget.actual, budget.unit)})`
   const verb = budget.unit === 'req/s' ? 'is below' : 'exceeds'
   return `actual ${formatBudgetValue(budget.actual, budget.unit)} ${verb} limit ${formatBudgetValue(budget.limit, budget.unit)}`
-}
-
-export function verdictDetail(report: Report): string {
-  const failed = report.budgets.filter((b) => !b.pass).length
-  const total = report.budgets.length
-  if (total === 0) return 'no budgets declared'
-  if (failed === 0) return `all ${total} budget${total === 1 ? '' : 's'} passed`
-  return `${failed} of ${total} budget${total === 1 ? '' : 's'} failed`
 }
 
 // Share of measured requests: root-cause counts are traces after warm-up, so the denominator

@@ -17,6 +17,17 @@ export const REPORT_SCHEMA_VERSION = 1
 const count = z.number().int().nonnegative()
 const ms = z.number().nonnegative()
 
+// [low, high] of a 95% confidence interval; null where the data give no bound on that side.
+const boundMs = ms.nullable()
+const intervalMs = z.tuple([boundMs, boundMs])
+export const PERCENTILE_METRICS = ['p50', 'p90', 'p95', 'p99', 'p999'] as const
+export const percentileIntervalsSchema = z
+  .object({ p50: intervalMs, p90: intervalMs, p95: intervalMs, p99: intervalMs, p999: intervalMs })
+  .meta({
+    description:
+      'Per percentile, its distribution-free 95% confidence interval [low, high] in ms: order statistics of the HDR histogram at the ranks the exact binomial distribution gives (Conover §3.2). null on a side the sample cannot bound (e.g. a p99 from fewer than 368 spans has no upper bound).',
+  })
+
 export const stageStatsSchema = z
   .object({
     count: count.meta({ description: 'Spans of this stage that ended after warm-up.' }),
@@ -29,6 +40,7 @@ export const stageStatsSchema = z
     p99_ms: ms,
     p999_ms: ms,
     max_ms: ms,
+    ci95_ms: percentileIntervalsSchema.optional(),
   })
   .meta({
     description:
@@ -46,9 +58,38 @@ export const budgetResultSchema = z.object({
     description: 'null when there was no data for the target (e.g. no spans matched); such a budget fails.',
   }),
   unit: z.enum(['ms', 'ratio', 'req/s']),
-  pass: z.boolean(),
+  pass: z.boolean().meta({
+    description:
+      'Whether the budget counts as met for the verdict: verdict pass, or inconclusive when inconclusive budgets are warnings (a quick run).',
+  }),
   source: z.string().meta({ description: 'The budget exactly as written in the scenario.' }),
   note: z.string().optional(),
+  verdict: z.enum(['pass', 'fail', 'inconclusive']).optional().meta({
+    description:
+      'What the data show: pass when the whole 95% interval is within the limit, fail when it is wholly beyond it, inconclusive when it straddles the limit. Budgets without an interval (max, mean, min_rps) are decided on the observed value.',
+  }),
+  count: count.optional().meta({ description: 'The sample the budget was decided on (spans of the stage).' }),
+  ci: z
+    .object({
+      level: z.number(),
+      low: z.number().nullable(),
+      high: z.number().nullable(),
+      method: z.string(),
+    })
+    .optional()
+    .meta({
+      description: "The estimate's confidence interval, in the budget's unit; null: unbounded on that side.",
+    }),
+  to_decide: z
+    .object({
+      count: count.nullable(),
+      seconds: z.number().nonnegative().nullable(),
+    })
+    .optional()
+    .meta({
+      description:
+        'For an inconclusive budget: about how many samples, and seconds of measurement at the observed rate, would make the interval exclude the limit if the estimate stayed where it is; null when it sits on the limit.',
+    }),
 })
 
 export const verdictSchema = z
@@ -165,6 +206,10 @@ export const reportSchema = z
     budget_verdict: z
       .enum(['pass', 'fail'])
       .meta({ description: 'The budgets alone, before the trust check.' }),
+    inconclusive_budgets: z.enum(['fail', 'warn']).optional().meta({
+      description:
+        'How an inconclusive budget counted: fail (a full run) or warn (a quick smoke run, where it does not fail the verdict).',
+    }),
     status: z.enum(['complete', 'interrupted', 'incomplete']).meta({
       description:
         'interrupted: stopped early (Ctrl+C), the numbers cover what ran; incomplete: the endpoint crashed, server figures are missing.',

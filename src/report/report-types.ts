@@ -7,6 +7,7 @@ import type {
   accountingSchema,
   budgetResultSchema,
   loadSummarySchema,
+  percentileIntervalsSchema,
   reportSchema,
   stageStatsSchema,
   verdictSchema,
@@ -15,6 +16,9 @@ import type {
 export { REPORT_SCHEMA_VERSION } from './report-schema.ts'
 
 export type StageStats = z.infer<typeof stageStatsSchema>
+// The numeric fields of StageStats (every one but the intervals).
+export type StageNumberField = Exclude<keyof StageStats, 'ci95_ms'>
+export type PercentileIntervals = z.infer<typeof percentileIntervalsSchema>
 export type BudgetResult = z.infer<typeof budgetResultSchema>
 export type Verdict = z.infer<typeof verdictSchema>
 export type LoadSummary = z.infer<typeof loadSummarySchema>

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process'
 import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
-import { evaluateBudgets, verdictOf } from '../budget/evaluate-budgets.ts'
+import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
@@ -43,6 +43,8 @@ export type RunOptions = RunOverrides & {
   onEndpointStarted?: (pid: number) => void
   // The same for the mock servers' processes (mocks.transport: http).
   onMocksStarted?: (pids: number[]) => void
+  // How an inconclusive budget counts: 'fail' (default) or 'warn' (the nightly suite's --quick).
+  inconclusiveBudgets?: InconclusivePolicy
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -173,6 +175,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       arrangement: system.arrangement,
       status,
       overhead,
+      inconclusive: options.inconclusiveBudgets ?? 'fail',
     })
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
@@ -261,14 +264,19 @@ function buildReport(input: {
   arrangement: string
   status: RunStatus
   overhead?: OverheadSection | undefined
+  inconclusive: InconclusivePolicy
 }): Report {
   const { scenario, client, finished, driver } = input
   const { results } = finished
   const measuredSec = client.measuredDurationMs / 1000
   const throughputRps = measuredSec > 0 ? client.completedAfterWarmup / measuredSec : 0
   const budgets = [
-    ...evaluateBudgets(scenario.budgets, { stages: results.stages, throughputRps }),
-    ...overheadBudgetResults(scenario.budgets, input.overhead),
+    ...evaluateBudgets(
+      scenario.budgets,
+      { stages: results.stages, throughputRps, measuredS: measuredSec },
+      { inconclusive: input.inconclusive },
+    ),
+    ...overheadBudgetResults(scenario.budgets, input.overhead, input.inconclusive),
   ]
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
@@ -385,6 +393,7 @@ function buildReport(input: {
     warmup_s: scenario.load.warmupMs / 1000,
     verdict: trusted ? budgetVerdict : 'untrusted',
     budget_verdict: budgetVerdict,
+    inconclusive_budgets: input.inconclusive,
     status: input.status.status,
     ...(input.status.status !== 'complete' ? { status_reason: input.status.reason } : {}),
     overrides: input.applied,

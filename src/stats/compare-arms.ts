@@ -119,22 +119,6 @@ export function repeatsToSettle(comparison: ArmComparison, limit: number): numbe
   return Math.min(200, Math.ceil(n * (halfWidth / distance) ** 2))
 }
 
-// Distribution-free confidence interval for a quantile from the order statistics (the binomial
-// method, normal approximation; e.g. Conover, "Practical Nonparametric Statistics", §3.2):
-// ranks n·q ± z·√(n·q·(1−q)). `valueAtRank` reads the value at a rank (1-based) from a histogram.
-export function quantileCi(
-  n: number,
-  q: number,
-  valueAtRank: (rank: number) => number,
-  z = 1.96,
-): { low: number; high: number; ranks: [number, number] } | null {
-  if (n < 1) return null
-  const spread = z * Math.sqrt(n * q * (1 - q))
-  const lowRank = Math.max(1, Math.floor(n * q - spread))
-  const highRank = Math.min(n, Math.ceil(n * q + spread))
-  return { low: valueAtRank(lowRank), high: valueAtRank(highRank), ranks: [lowRank, highRank] }
-}
-
 // Student t quantiles t(0.975, df) and t(0.9995, df) for df = 1…30 (standard tables); beyond 30
 // the normal quantile is close enough for this purpose.
 const T_975 = [

@@ -15,7 +15,8 @@
 // min, max and mean are kept exactly beside the histogram; percentiles are clamped to
 // [min, max] so that a bucket's upper edge never reports p999 above the true maximum.
 import { build, type Histogram } from 'hdr-histogram-js'
-import type { StageStats } from '../report/report-types.ts'
+import type { PercentileIntervals, StageStats } from '../report/report-types.ts'
+import { quantileInterval } from './quantile-interval.ts'
 import { EMPTY_STAGE_STATS } from './stage-stats.ts'
 
 const US_PER_MS = 1000
@@ -75,6 +76,27 @@ export class HdrDurationRecorder {
     if (this.#count === 0) return 0
     const valueMs = this.#histogram.getValueAtPercentile(percentile) / US_PER_MS
     return Math.min(this.#maxMs, Math.max(this.#minMs, valueMs))
+  }
+
+  // The rank-th smallest recorded value (1-based), within the same 0.1% bound as percentileMs:
+  // nearest rank at percentile 100·rank/n is exactly that rank (HdrHistogram rounds the count up
+  // with a one-ulp guard). The extremes are the exact min and max.
+  valueAtRankMs(rank: number): number {
+    if (this.#count === 0) return 0
+    if (rank <= 1) return this.minMs
+    if (rank >= this.#count) return this.maxMs
+    return this.percentileMs((100 * rank) / this.#count)
+  }
+
+  // Each reported percentile's distribution-free 95% interval (quantile-interval.ts), read from
+  // the histogram here, where the data are, so only two numbers per percentile leave the process.
+  percentileIntervalsMs(): PercentileIntervals | undefined {
+    if (this.#count === 0) return undefined
+    const at = (q: number): [number | null, number | null] => {
+      const ci = quantileInterval(this.#count, q, (rank) => this.valueAtRankMs(rank))
+      return ci ? [ci.low, ci.high] : [null, null]
+    }
+    return { p50: at(0.5), p90: at(0.9), p95: at(0.95), p99: at(0.99), p999: at(0.999) }
   }
 
   toStageStats(errorCount: number): StageStats {

@@ -277,7 +277,8 @@ export class StageCollector implements SpanProcessor {
     const stages: Record<string, StageStats> = {}
     const stageHistograms: CollectorResults['stage_histograms'] = {}
     for (const [key, stage] of this.#stages) {
-      stages[key] = stage.recorder.toStageStats(stage.errors)
+      const ci95 = stage.recorder.percentileIntervalsMs()
+      stages[key] = { ...stage.recorder.toStageStats(stage.errors), ...(ci95 ? { ci95_ms: ci95 } : {}) }
       stageHistograms[key] = stage.histogram.toJSON()
     }
     const dependencies: Record<string, DependencyFidelity> = {}

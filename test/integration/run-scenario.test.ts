@@ -51,8 +51,9 @@ describe('a short run with fixed latencies', () => {
     expect(report.stages['rag_pipeline{tenant_id=acme}']!.count).toBe(report.stages.rag_pipeline!.count)
 
     // The budgets pass; whether the run is also trusted depends on how busy the machine is.
+    const failed = report.budgets.filter((b) => !b.pass)
+    expect(failed.map((b) => `${b.source}: ${b.actual} (${b.note ?? b.verdict})`)).toEqual([])
     expect(report.budget_verdict).toBe('pass')
-    expect(report.budgets.every((b) => b.pass)).toBe(true)
     expect(report.trust.guards.length).toBeGreaterThan(5)
   })
 })

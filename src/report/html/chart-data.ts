@@ -4,7 +4,7 @@
 import { STAT_OF } from '../../budget/evaluate-budgets.ts'
 import { STAGE_SPAN_NAMES } from '../../telemetry/span-names.ts'
 import { orderedStageKeys } from '../render-console.ts'
-import type { Report, StageStats } from '../report-types.ts'
+import type { Report, StageNumberField } from '../report-types.ts'
 import { groupIndices, mergeIntervals } from './merge-intervals.ts'
 
 // At most this many points per time series: an hour-long run is drawn from 600 merged intervals.
@@ -44,7 +44,7 @@ export type ChartData = {
   stage_p99: { t: number[]; series: Record<string, (number | null)[]> }
 }
 
-const STAT_FIELD: Record<string, keyof StageStats> = { ...STAT_OF, min: 'min_ms' }
+const STAT_FIELD: Record<string, StageNumberField> = { ...STAT_OF, min: 'min_ms' }
 
 // Pipeline stages in pipeline order, then attribute-narrowed keys, then the rest (dependency calls).
 function stageRank(stage: string): number {
@@ -70,7 +70,7 @@ export function chartStageKeys(report: Report): string[] {
 
 // Percentile ladder (the HDR "latency by percentile" view): x is the percentile on a
 // 1/(1 − p) log scale, so the tail gets as much room as the body.
-const LADDER: { label: string; stat: keyof StageStats; rank: number }[] = [
+const LADDER: { label: string; stat: StageNumberField; rank: number }[] = [
   { label: 'p50', stat: 'p50_ms', rank: 2 },
   { label: 'p90', stat: 'p90_ms', rank: 10 },
   { label: 'p95', stat: 'p95_ms', rank: 20 },
@@ -162,7 +162,7 @@ function stageP99Series(report: Report): { t: number[]; series: Record<string, (
 
 export function chartData(report: Report): ChartData {
   const keys = chartStageKeys(report)
-  const stat = (key: string, field: keyof StageStats) => {
+  const stat = (key: string, field: StageNumberField) => {
     const s = report.stages[key]!
     return positive(s[field], s.count)
   }

@@ -16,7 +16,15 @@ import { sampleReport, stageStats } from '../report/sample-report.ts'
 const root = path.resolve(import.meta.dirname, '../../..')
 const TWO = path.join(root, 'test/fixtures/suites/two.suite.yaml')
 
-type Behaviour = { slower?: number; untrusted?: boolean; throws?: string; llmP50?: number }
+type Behaviour = {
+  slower?: number
+  untrusted?: boolean
+  throws?: string
+  llmP50?: number
+  // steady's llm_generation.p95 interval straddles its limit; it counts as runScenario was told
+  inconclusive?: boolean
+  policy?: RunOptions['inconclusiveBudgets']
+}
 
 // A report like a real run of the fixture scenario: `steady` passes its budgets, `over-budget`
 // fails llm_generation.p50 (10 ms) unless `llmP50` says otherwise.
@@ -49,6 +57,15 @@ function fakeReport(file: string, startedAt: string, behaviour: Behaviour): Repo
           budget('llm_generation', 'p95', 200),
         ]
       : [budget('rag_pipeline', 'p95', 500), budget('llm_generation', 'p50', 10)]
+  if (behaviour.inconclusive) {
+    const policy = behaviour.policy ?? 'fail'
+    budgets[2] = {
+      ...budgets[2]!,
+      pass: policy === 'warn',
+      verdict: 'inconclusive',
+      note: `inconclusive: the 95% interval [40 ms, unbounded] from 120 spans straddles the limit; about 400 spans would probably decide it; ${policy === 'warn' ? 'a warning in a quick run' : 'not shown to hold, so it fails'}`,
+    } as (typeof budgets)[number]
+  }
   const base = sampleReport()
   const verdict = behaviour.untrusted ? 'untrusted' : budgets.every((b) => b.pass) ? 'pass' : 'fail'
   return sampleReport({
@@ -78,6 +95,7 @@ async function suiteNight(options: {
   suiteFile?: string
   seedHistory?: number
   append?: boolean
+  quick?: boolean
 }) {
   night++
   const startedAt = new Date(Date.UTC(2026, 10, 1) + night * 86_400_000)
@@ -86,7 +104,7 @@ async function suiteNight(options: {
     suiteFile: options.suiteFile ?? TWO,
     outDir: path.join(dir, 'nightly'),
     historyDir: path.join(dir, 'history'),
-    quick: true,
+    quick: options.quick ?? true,
     ...(options.seedHistory ? { seedHistory: options.seedHistory } : {}),
     ...(options.append === undefined ? {} : { append: options.append }),
     now: () => startedAt,
@@ -94,7 +112,10 @@ async function suiteNight(options: {
       seen.push(runOptions)
       const behaviour = options.behaviour?.(path.basename(file, '.yaml')) ?? {}
       if (behaviour.throws) throw new Error(behaviour.throws)
-      return fakeReport(file, startedAt.toISOString(), behaviour)
+      return fakeReport(file, startedAt.toISOString(), {
+        ...behaviour,
+        policy: runOptions.inconclusiveBudgets,
+      })
     },
   })
   return { result, seen }
@@ -106,6 +127,35 @@ async function historyFiles(scenario: string): Promise<string[]> {
 }
 
 describe('runSuite', () => {
+  it('makes an inconclusive budget a warning in --quick (exit 0) and a failure in a full run (exit 1)', async () => {
+    const behaviour = (name: string) => (name === 'steady' ? { inconclusive: true } : { llmP50: 5 })
+    const quick = await suiteNight({ behaviour, append: false })
+    expect(quick.seen.map((o) => o.inconclusiveBudgets)).toEqual(['warn', 'warn'])
+    expect(quick.result.exitCode).toBe(ExitCode.ok)
+    const steady = quick.result.outcomes[0]!
+    expect(steady.budgets.map((b) => b.outcome)).toEqual(['pass', 'pass', 'inconclusive'])
+    expect(steady.exitCode).toBe(ExitCode.ok)
+    const summary = await readFile(path.join(quick.result.dir, 'summary.md'), 'utf8')
+    expect(summary).toContain('pass (1 inconclusive: warning)')
+    expect(summary).toContain('### Inconclusive budgets (warnings)')
+    expect(summary).toContain('llm_generation.p95: 200ms')
+    const index = await readFile(path.join(quick.result.dir, 'index.html'), 'utf8')
+    expect(index).toContain('llm_generation.p95: 200ms: warning, inconclusive: the 95% interval')
+    const junit = await readFile(path.join(quick.result.dir, 'junit.xml'), 'utf8')
+    expect(junit).toContain('llm_generation.p95: 200ms (inconclusive: warning)')
+    expect(junit).not.toContain('budget-inconclusive')
+
+    const full = await suiteNight({ behaviour, append: false, quick: false })
+    expect(full.seen.map((o) => o.inconclusiveBudgets)).toEqual(['fail', 'fail'])
+    expect(full.result.exitCode).toBe(ExitCode.budgetFailed)
+    expect(full.result.outcomes[0]!.budgets[2]).toMatchObject({ outcome: 'fail', inconclusive: true })
+    const fullJunit = await readFile(path.join(full.result.dir, 'junit.xml'), 'utf8')
+    expect(fullJunit).toContain('budget-inconclusive')
+    expect(await readFile(path.join(full.result.dir, 'summary.md'), 'utf8')).toContain(
+      'fail (1 inconclusive)',
+    )
+  })
+
   it('runs every scenario with the quick durations and writes the suite files and each scenario’s reports', async () => {
     const { result, seen } = await suiteNight({})
     expect(seen.map((o) => [o.durationMs, o.warmupMs])).toEqual([

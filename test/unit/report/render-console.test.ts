@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { formatMs, orderedStageKeys, renderConsole } from '../../../src/report/render-console.ts'
-import { sampleReport } from './sample-report.ts'
+import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: matching ANSI escapes is the point
 const ANSI = /\u001b\[/
@@ -128,5 +128,24 @@ describe('formatMs', () => {
     [2480.2, '2480'],
   ])('%s → %s', (ms, text) => {
     expect(formatMs(ms)).toBe(text)
+  })
+})
+
+describe('renderConsole: an inconclusive budget', () => {
+  it('says INCONCLUSIVE with the sample, the interval and the run that would decide it', () => {
+    const out = renderConsole(inconclusiveReport('fail'), { color: false })
+    const line = out.split('\n').find((l) => l.includes('llm_generation') && l.includes('p99'))!
+    expect(line).toContain('n=120 · 95% CI [780 ms, unbounded]')
+    expect(line).toContain('INCONCLUSIVE (fails)')
+    expect(line).toContain('about 368 spans would probably decide it')
+    expect(line).not.toMatch(/\bPASS\b/)
+    expect(out).toContain('1 of 3 budgets failed (1 inconclusive)')
+  })
+
+  it('shows it as a warning in a quick run, and the verdict passes', () => {
+    const out = renderConsole(inconclusiveReport('warn'), { color: false })
+    expect(out).toContain('INCONCLUSIVE (warning)')
+    expect(out).toContain('2 of 3 budgets passed; 1 inconclusive (warning)')
+    expect(out).toMatch(/VERDICT: PASS/)
   })
 })

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { renderHtml, SECTION_IDS } from '../../../src/report/render-html.ts'
 import type { Report } from '../../../src/report/report-types.ts'
 import type { SpanRecord, TraceRecord } from '../../../src/telemetry/trace-record.ts'
-import { sampleReport } from './sample-report.ts'
+import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 const XSS = '<img src=x onerror=alert(1)>'
 const SCRIPT_BREAK = '</script><script>alert(2)</script>'
@@ -260,5 +260,28 @@ describe('renderHtml', () => {
     const before = JSON.stringify(report)
     renderHtml(report)
     expect(JSON.stringify(report)).toBe(before)
+  })
+})
+
+describe('renderHtml: an inconclusive budget', () => {
+  const budgetsSection = (html: string) =>
+    html.slice(html.indexOf('id="budgets"'), html.indexOf('id="stages"'))
+
+  it('is INCONCLUSIVE in the budgets table with its sample, interval and decisive run length, and listed as failing', () => {
+    const html = renderHtml(inconclusiveReport('fail'))
+    const table = budgetsSection(html)
+    expect(table).toContain('<span class="pill fail">INCONCLUSIVE (fails)</span>')
+    expect(table).toContain('n=120 · 95% CI [780 ms, unbounded]')
+    expect(table).toContain('about 368 spans (≈ 92.0 s at the observed rate) would decide it')
+    const verdict = html.slice(html.indexOf('id="verdict"'), html.indexOf('id="budgets"'))
+    expect(verdict).toContain('Failing budgets')
+    expect(verdict).toContain('straddles the limit')
+  })
+
+  it('is an amber warning in a quick run', () => {
+    const html = renderHtml(inconclusiveReport('warn'))
+    expect(budgetsSection(html)).toContain('<span class="pill warn">INCONCLUSIVE (warning)</span>')
+    expect(html).toContain('Inconclusive budgets (warnings)')
+    expect(html).not.toContain('<h3>Failing budgets</h3>')
   })
 })

@@ -2,10 +2,10 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
 import { renderJunit } from '../../../src/report/render-junit.ts'
 import type { Report } from '../../../src/report/report-types.ts'
-import { sampleReport } from './sample-report.ts'
+import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 type Failure = { '@_message': string; '@_type': string; '#text': string }
-type TestCase = { '@_classname': string; '@_name': string; failure?: Failure }
+type TestCase = { '@_classname': string; '@_name': string; failure?: Failure; 'system-out'?: string }
 type Suite = { '@_name': string; '@_tests': string; '@_failures': string; testcase?: TestCase[] }
 
 function parse(xml: string): { suites: Record<string, string>; suite: Suite } {
@@ -85,5 +85,25 @@ describe('renderJunit', () => {
     const { suites } = parse(renderJunit(bare as Report))
     expect(suites['@_tests']).toBe('0')
     expect(suites['@_failures']).toBe('0')
+  })
+})
+
+describe('renderJunit: an inconclusive budget', () => {
+  const caseOf = (report: Report) =>
+    parse(renderJunit(report)).suite.testcase!.find((c) => c['@_name'] === 'llm_generation p99')!
+
+  it('fails as BudgetInconclusive in a full run, with the interval and the run that would decide it', () => {
+    const failure = caseOf(inconclusiveReport('fail')).failure!
+    expect(failure['@_type']).toBe('BudgetInconclusive')
+    expect(failure['@_message']).toBe(
+      'inconclusive: n=120 · 95% CI [780 ms, unbounded] straddles limit 900 ms (actual 850 ms)',
+    )
+    expect(failure['#text']).toContain('about 368 spans would probably decide it')
+  })
+
+  it('passes with the warning in system-out in a quick run', () => {
+    const testcase = caseOf(inconclusiveReport('warn'))
+    expect(testcase.failure).toBeUndefined()
+    expect(testcase['system-out']).toMatch(/^INCONCLUSIVE \(warning\): inconclusive: n=120/)
   })
 })

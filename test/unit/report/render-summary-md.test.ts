@@ -5,7 +5,7 @@ import {
   TOP_ROOT_CAUSES,
 } from '../../../src/report/render-summary-md.ts'
 import type { Report } from '../../../src/report/report-types.ts'
-import { sampleReport } from './sample-report.ts'
+import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 // The cells of a GFM table row: split on pipes that are not escaped.
 function cells(line: string): string[] {
@@ -77,9 +77,9 @@ describe('renderSummaryMarkdown', () => {
     const [budgets] = tables(md)
     expect(budgets).toBeDefined()
     const widths = budgets!.map((line) => cells(line).length)
-    expect(new Set(widths)).toEqual(new Set([5]))
+    expect(new Set(widths)).toEqual(new Set([6]))
     expect(budgets).toHaveLength(2 + report.budgets.length)
-    const results = budgets!.slice(2).map((line) => cells(line)[4])
+    const results = budgets!.slice(2).map((line) => cells(line)[5])
     expect(results).toEqual(['❌ **fail**', '❌ **fail**', '✅ pass', '✅ pass'])
     expect(budgets![2]).toContain('rag_pipeline{tenant_id=acme} error_rate')
     expect(budgets![2]).toContain('≤ 1.00%')
@@ -102,5 +102,23 @@ describe('renderSummaryMarkdown', () => {
     )
     expect(leaky).not.toContain('SECRET9')
     expect(leaky).toContain('Bearer ‹redacted›')
+  })
+})
+
+describe('renderSummaryMarkdown: an inconclusive budget', () => {
+  it('is marked inconclusive, failing in a full run, with its evidence and decisive run length', () => {
+    const md = renderSummaryMarkdown(inconclusiveReport('fail'))
+    const line = md.split('\n').find((l) => l.includes('llm_generation p99'))!
+    expect(line).toContain('⚠️ **inconclusive (fails)**')
+    expect(line).toContain(
+      'n=120 · 95% CI [780 ms, unbounded]; about 368 spans (≈ 92.0 s at the observed rate) would decide it',
+    )
+    expect(md).toContain('1 of 3 budgets failed (1 inconclusive)')
+  })
+
+  it('is a warning in a quick run', () => {
+    const md = renderSummaryMarkdown(inconclusiveReport('warn'))
+    expect(md).toContain('⚠️ inconclusive (warning)')
+    expect(md).toMatch(/^## ✅ PASS/)
   })
 })

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises'
 import { describe, expect, it } from 'vitest'
 import { reportJsonSchema, reportJsonSchemaText, reportSchema } from '../../../src/report/report-schema.ts'
-import { sampleReport } from './sample-report.ts'
+import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 const committedPath = new URL('../../../reports-schema/report.schema.json', import.meta.url)
 
@@ -13,6 +13,16 @@ describe('report schema', () => {
   it('accepts a complete report and returns it unchanged', () => {
     const report = sampleReport()
     expect(reportSchema.parse(report)).toEqual(report)
+  })
+
+  it('accepts inconclusive budgets with their interval, count and run length to decide', () => {
+    for (const policy of ['fail', 'warn'] as const) {
+      const report = inconclusiveReport(policy)
+      expect(reportSchema.parse(report)).toEqual(report)
+    }
+    const intervals = { p50: [1, 2], p90: [2, 3], p95: [3, 4], p99: [4, null], p999: [null, null] }
+    const stages = { rag_pipeline: { ...sampleReport().stages.rag_pipeline!, ci95_ms: intervals } }
+    expect(reportSchema.safeParse({ ...sampleReport(), stages }).success).toBe(true)
   })
 
   it.each([

@@ -181,3 +181,30 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
     ...overrides,
   }
 }
+
+// A p99 budget decided on 120 spans: its interval [780 ms, unbounded] straddles the 900 ms limit.
+// policy 'fail' (a full run): it fails the run; 'warn' (a quick run): it is a warning only.
+export function inconclusiveReport(policy: 'fail' | 'warn'): Report {
+  const base = sampleReport()
+  const inconclusive = {
+    target: 'llm_generation',
+    metric: 'p99',
+    limit: 900,
+    actual: 850,
+    unit: 'ms' as const,
+    pass: policy === 'warn',
+    verdict: 'inconclusive' as const,
+    count: 120,
+    ci: { level: 0.95, low: 780, high: null, method: 'order statistics, exact binomial ranks' },
+    to_decide: { count: 368, seconds: 92 },
+    source: 'llm_generation.p99: 900ms',
+    note: `inconclusive: the 95% interval from 120 spans straddles the limit; about 368 spans would probably decide it; ${policy === 'warn' ? 'a warning in a quick run' : 'not shown to hold, so it fails'}`,
+  }
+  const passing = base.budgets.filter((b) => b.pass)
+  return sampleReport({
+    budgets: [...passing, inconclusive],
+    verdict: policy === 'warn' ? 'pass' : 'fail',
+    budget_verdict: policy === 'warn' ? 'pass' : 'fail',
+    inconclusive_budgets: policy,
+  })
+}

@@ -202,7 +202,7 @@ describe('parseScenarioText on good files', () => {
     expect(scenario.load).toEqual({
       connections: 4,
       arrival: undefined,
-      durationMs: 3000,
+      durationMs: 5000,
       warmupMs: 1000,
       requestTimeoutMs: 30_000,
     })
@@ -222,7 +222,7 @@ describe('parseScenarioText on good files', () => {
     expect(llm.map((budget) => [budget.metric, budget.limit])).toEqual([
       ['p50', 150],
       ['p95', 200],
-      ['error_rate', 0.01],
+      ['error_rate', 0],
     ])
   })
 

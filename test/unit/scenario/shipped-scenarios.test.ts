@@ -97,7 +97,7 @@ describe('end-to-end fixtures', () => {
     for (const [name, ms] of Object.entries(fixed)) {
       expect(scenario.dependencies[name as keyof typeof fixed].latency).toEqual({ kind: 'fixed', ms })
     }
-    expect(scenario.load).toMatchObject({ connections: 4, durationMs: 3000, warmupMs: 1000 })
+    expect(scenario.load).toMatchObject({ connections: 4, durationMs: 5000, warmupMs: 1000 })
   })
 
   it('fixed-latency: every budget sits well above the configured floor', () => {

@@ -4,7 +4,6 @@ import {
   compareArms,
   expandedTail,
   overheadVerdict,
-  quantileCi,
   repeatsToSettle,
 } from '../../../src/stats/compare-arms.ts'
 
@@ -89,21 +88,6 @@ describe('overheadVerdict', () => {
     const needed = repeatsToSettle(inconclusive, 0.05)!
     expect(needed).toBeGreaterThan(9)
     expect(repeatsToSettle({ ...base, effect: 0.02, ci95: [0.01, 0.03] }, 0.05)).toBeNull()
-  })
-})
-
-describe('quantileCi', () => {
-  it('brackets the true p99 of a known distribution', () => {
-    const rng = createRng(11)
-    const values = Array.from({ length: 5000 }, () => rng.next() * 100).sort((a, b) => a - b)
-    const ci = quantileCi(values.length, 0.99, (rank) => values[rank - 1]!)!
-    expect(ci.low).toBeLessThanOrEqual(99)
-    expect(ci.high).toBeGreaterThanOrEqual(99)
-    expect(ci.high - ci.low).toBeLessThan(1)
-    // Ten times fewer samples: a wider interval.
-    const small = values.filter((_, i) => i % 10 === 0)
-    const wide = quantileCi(small.length, 0.99, (rank) => small[rank - 1]!)!
-    expect(wide.high - wide.low).toBeGreaterThan(ci.high - ci.low)
   })
 })
 
