@@ -3,22 +3,12 @@
 import { fileURLToPath } from 'node:url'
 import type { DependencyBaseUrls } from '../endpoint/dependency-api.ts'
 import type { Scenario } from '../scenario/schema.ts'
-import { type ChildExit, forkChild } from './child-host.ts'
+import { type ChildHost, forkChild } from './child-host.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
 
 const ENTRY = fileURLToPath(new URL('./endpoint-process.ts', import.meta.url))
 
-export type EndpointHost = {
-  port: number
-  pid: number
-  request<T extends FromEndpoint['type']>(
-    message: ToEndpoint,
-    reply: T,
-    timeoutMs: number,
-  ): Promise<Extract<FromEndpoint, { type: T }>>
-  exited: Promise<ChildExit>
-  stop(): Promise<void>
-}
+export type EndpointHost = ChildHost<ToEndpoint, FromEndpoint> & { port: number }
 
 export async function startEndpointProcess(
   scenario: Scenario,
