@@ -223,7 +223,9 @@ describe('one stage key however it is spelled (issue 11 item 8)', () => {
     ].join('\n')
     const error = catchValidation(() => parseScenarioText(text, 'dup.yaml'))
     expect(error.problems).toEqual([
-      expect.stringMatching(/^dup\.yaml:5:3: budgets\."rag_pipeline\{tenant_id=\\"acme\\"\}": the same stage as/),
+      expect.stringMatching(
+        /^dup\.yaml:5:3: budgets\."rag_pipeline\{tenant_id=\\"acme\\"\}": the same stage as/,
+      ),
     ])
   })
 })
