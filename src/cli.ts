@@ -8,7 +8,7 @@ import { compareCommand, nightlyCommand } from './nightly/commands.ts'
 import { regenerateReport } from './report/regenerate-report.ts'
 import { renderConsole } from './report/render-console.ts'
 import type { Report } from './report/report-types.ts'
-import { writeRunReports } from './report/run-reports.ts'
+import { type RunReportsWritten, writeRunReportsOrFallback } from './report/run-reports.ts'
 import { checkWritableDir } from './report/write-report.ts'
 import { onInterrupt } from './run/interrupt-signals.ts'
 import { parseOverrideFlags } from './run/overrides.ts'
@@ -35,6 +35,21 @@ export function exitCodeFor(report: Report): ExitCodeValue {
   if (report.status === 'incomplete') return ExitCode.runFailed
   if (report.verdict === 'untrusted') return ExitCode.untrusted
   return report.verdict === 'pass' ? ExitCode.ok : ExitCode.budgetFailed
+}
+
+// The run finished but its reports could not go to --out: say where they went, exit 4 (the job
+// did not produce its files where asked; the console verdict above still shows the result).
+function reportWriteOutcome(written: RunReportsWritten, outDir: string): ExitCodeValue | undefined {
+  if (written.outcome === 'written') return undefined
+  if (written.outcome === 'fallback')
+    process.stderr.write(
+      `${escapeControls(`Failed to write the reports to ${outDir}: ${written.reason}. Wrote them to ${written.dir} instead; copy them from there.`)}\n`,
+    )
+  else
+    process.stderr.write(
+      `${escapeControls(`Failed to write the reports to ${outDir}: ${written.reason}. The report JSON is on stdout; free some space or pass a writable --out.`)}\n`,
+    )
+  return ExitCode.runFailed
 }
 
 async function runCommand(argv: {
@@ -81,16 +96,16 @@ async function runCommand(argv: {
       onProgress: argv.quiet ? undefined : progressPrinter(isTty),
     })
     if (isTty) process.stderr.write('\r\u001b[K')
-    const written = await writeRunReports(report, { reportsDir: argv.out })
-    if (argv.json) {
+    const written = await writeRunReportsOrFallback(report, { reportsDir: argv.out })
+    if (argv.json || written.outcome === 'failed') {
       process.stdout.write(`${JSON.stringify(report, null, 2)}\n`)
     } else if (!argv.quiet) {
       process.stdout.write(
         `${renderConsole(report, { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR })}\n`,
       )
-      process.stdout.write(`\nReport: ${path.relative(process.cwd(), written.dir) || written.dir}\n`)
+      process.stdout.write(`\nReport: ${displayPath(written.dir)}\n`)
     }
-    return exitCodeFor(report)
+    return reportWriteOutcome(written, argv.out) ?? exitCodeFor(report)
   } finally {
     stopListening()
   }
@@ -155,7 +170,8 @@ async function main(): Promise<ExitCodeValue> {
             type: 'string',
             describe: 'Scenario name or path (default: a built-in healthy scenario)',
           })
-          .option('port', { type: 'number', default: 8787 })
+          // A string: serve() checks it, so "abc" or 99999 is refused with a message, not NaN.
+          .option('port', { type: 'string', default: '8787', describe: 'Port on 127.0.0.1 (0: any free)' })
           .option('console-spans', { type: 'boolean', describe: 'Print each trace as a tree' }),
       async (argv) => {
         await serve({

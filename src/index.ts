@@ -4,7 +4,7 @@
 export { ExitCode, RunError, UsageError, ValidationError } from './errors.ts'
 export { renderConsole } from './report/render-console.ts'
 export type { Report } from './report/report-types.ts'
-export { writeRunReports } from './report/run-reports.ts'
+export { writeRunReports, writeRunReportsOrFallback } from './report/run-reports.ts'
 export { type RunOptions, runScenario } from './run/run-scenario.ts'
 export {
   listScenarios,

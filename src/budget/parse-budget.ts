@@ -47,6 +47,8 @@ export function parseStageSelector(key: string): StageSelector | string {
     for (const filter of filters) {
       const f = FILTER_PATTERN.exec(filter)
       if (!f) return `expected attribute=value inside the braces, got ${JSON.stringify(filter.trim())}`
+      if (Object.hasOwn(attributes, f[1]!))
+        return `attribute ${f[1]} is given twice; a span has one value per attribute`
       attributes[f[1]!] = f[2] ?? f[3] ?? f[4]!
     }
   }
@@ -64,6 +66,10 @@ export function parseBudgets(input: Readonly<Record<string, Readonly<Record<stri
 } {
   const budgets: Budget[] = []
   const problems: BudgetProblem[] = []
+  // Spellings of one stage key (quoted or not, spaced, attributes in another order) are one key:
+  // the first spelling of each canonical key, so a second one is refused instead of becoming a
+  // second, conflicting budget for the same spans.
+  const firstSpelling = new Map<string, string>()
   for (const [target, metrics] of Object.entries(input)) {
     for (const [metric, raw] of Object.entries(metrics)) {
       const path = [target, metric]
@@ -101,6 +107,15 @@ export function parseBudgets(input: Readonly<Record<string, Readonly<Record<stri
       const selector = parseStageSelector(target)
       if (typeof selector === 'string') {
         problems.push({ path: [target], message: selector })
+        break
+      }
+      const first = firstSpelling.get(selector.key) ?? target
+      firstSpelling.set(selector.key, first)
+      if (first !== target) {
+        problems.push({
+          path: [target],
+          message: `the same stage as ${JSON.stringify(first)} (both are ${selector.key}); put all of its budgets under one key`,
+        })
         break
       }
       if (!(STAGE_METRICS as readonly string[]).includes(metric)) {

@@ -10,6 +10,7 @@
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
 import { writeFileAtomic } from '../report/write-report.ts'
+import { SCENARIO_NAME_PATTERN } from '../scenario/schema.ts'
 import { type Fingerprint, fingerprintOf, sameFingerprint } from './fingerprint.ts'
 import { parseStoredReport, type StoredReport } from './stored-report.ts'
 
@@ -17,7 +18,6 @@ export const DEFAULT_HISTORY_DIR = 'reports/history'
 // Kept per scenario; older files are removed on append. A year of nightly runs.
 export const DEFAULT_HISTORY_KEEP = 366
 
-const SCENARIO_NAME = /^[a-z0-9][a-z0-9-]*$/
 const TRIMMED_FIELDS = ['analysis', 'stage_histograms', 'stage_intervals']
 
 export type HistoryEntry = { file: string; report: StoredReport }
@@ -29,7 +29,7 @@ export type HistoryRead = {
 }
 
 function scenarioDir(historyDir: string, scenario: string): string {
-  if (!SCENARIO_NAME.test(scenario)) {
+  if (!SCENARIO_NAME_PATTERN.test(scenario)) {
     throw new Error(
       `Failed to use the history for scenario ${JSON.stringify(scenario)}: not a kebab-case scenario name. Check the report's scenario.name.`,
     )

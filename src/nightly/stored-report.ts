@@ -6,6 +6,7 @@ import { readFile } from 'node:fs/promises'
 import { z } from 'zod'
 import { ValidationError } from '../errors.ts'
 import { formatPath } from '../scenario/load-scenario.ts'
+import { SCENARIO_NAME_PATTERN } from '../scenario/schema.ts'
 
 const count = z.number().int().nonnegative()
 const ms = z.number().nonnegative()
@@ -33,7 +34,12 @@ export const storedBudgetSchema = z.looseObject({
 
 export const storedReportSchema = z.looseObject({
   schema_version: z.number().int(),
-  scenario: z.looseObject({ name: z.string().min(1), seed: z.number().int().optional() }),
+  // Kebab-case as in a scenario file: the name picks a history folder, so "..", "a/b" or control
+  // characters are refused here rather than met as a path or printed to a terminal.
+  scenario: z.looseObject({
+    name: z.string().regex(SCENARIO_NAME_PATTERN, { error: 'expected a kebab-case scenario name' }),
+    seed: z.number().int().optional(),
+  }),
   started_at: z.iso.datetime(),
   verdict: z.string(),
   status: z.string().optional(),

@@ -3,6 +3,7 @@
 // `http.request.header.authorization`, a `token` sent to an introspection endpoint), and the
 // scenario text holds `api_key:` lines. Every renderer passes the report through
 // redactReport first, so a renderer cannot forget to.
+import { MAX_REPORT_DEPTH } from './json-depth.ts'
 import type { Report } from './report-types.ts'
 
 // The key names that mark a credential, as in the OWASP logging cheat sheet's "never log" list.
@@ -12,6 +13,7 @@ const SECRET_KEY = /authorization|api[_-]?key|token|secret|password|passwd|cooki
 const NOT_SECRET_KEY = /^gen_ai\.usage\.|(^|[._])(input|output|total|max|per|prompt|completion)_tokens?$/i
 
 export const REDACTED = '‹redacted›'
+const TOO_DEEP = '‹nested too deep›'
 
 export function isSecretKey(key: string): boolean {
   return SECRET_KEY.test(key) && !NOT_SECRET_KEY.test(key)
@@ -48,16 +50,18 @@ export function redactScenarioText(text: string): string {
 }
 
 // Sections added by later issues (analysis, trust, overhead) are plain JSON: drop credential
-// keys at any depth and mask credential-shaped strings.
-function redactDeep(value: unknown): unknown {
+// keys and mask credential-shaped strings, down to MAX_REPORT_DEPTH. Deeper than that (only a
+// hostile report.json, which `npm run report` refuses first) is replaced, never recursed into, so
+// the stack is bounded whatever the input.
+function redactDeep(value: unknown, depth = 0): unknown {
   if (typeof value === 'string') return redactText(value)
-  if (Array.isArray(value)) return value.map(redactDeep)
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {}
-    for (const [key, inner] of Object.entries(value)) if (!isSecretKey(key)) out[key] = redactDeep(inner)
-    return out
-  }
-  return value
+  if (value === null || typeof value !== 'object') return value
+  if (depth >= MAX_REPORT_DEPTH) return TOO_DEEP
+  if (Array.isArray(value)) return value.map((inner) => redactDeep(inner, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value))
+    if (!isSecretKey(key)) out[key] = redactDeep(inner, depth + 1)
+  return out
 }
 
 // Fields made of numbers and names the harness chose (stage keys, budget sources, the load

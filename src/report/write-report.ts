@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
-import { UsageError } from '../errors.ts'
+import { RunError, UsageError } from '../errors.ts'
 import type { Report } from './report-types.ts'
 
 export const REPORT_FILE_NAME = 'report.json'
@@ -24,7 +24,9 @@ export async function writeFileAtomic(path: string, content: string): Promise<vo
     await rename(tmpPath, path)
   } catch (error) {
     await rm(tmpPath, { force: true }).catch(() => {})
-    throw new Error(
+    // A RunError (exit 4, printed without a stack): a full disk or a read-only folder is the
+    // machine's state, not a bug, and the message says what to do.
+    throw new RunError(
       `Failed to write ${path}: ${describe(error)}. Check that its directory is writable and not a file.`,
       { cause: error },
     )
@@ -118,7 +120,7 @@ export async function writeReportFiles(
           await rm(join(latestDir, entry.name), { force: true })
       }
     } catch (error) {
-      throw new Error(
+      throw new RunError(
         `Failed to write ${latestDir}: could not remove an earlier run's files (${describe(error)}). Delete the directory and run again.`,
         { cause: error },
       )

@@ -10,6 +10,10 @@ import { formatDurationMs, parseDurationMs } from '../units.ts'
 // Every number a scenario sets is bounded here, and only here: the bounds show in the JSON Schema
 // (minimum/maximum, or the description of a duration) and in the README's scenario reference.
 // Node clamps a timer above 2^31-1 ms (24.8 days) to 1 ms, so no duration may come near it.
+// A scenario name is also a directory name (reports/<name>/, reports/history/<name>/), so it is
+// kebab-case: no separators, no dots, nothing a terminal would interpret.
+export const SCENARIO_NAME_PATTERN = /^[a-z0-9][a-z0-9-]*$/
+
 export const LIMITS = {
   runMs: 24 * 3_600_000, // load.duration, warmup, a stage, an overhead trial
   requestMs: 10 * 60_000, // a request, a dependency call, a latency, a backoff
@@ -692,7 +696,7 @@ const budgets = z
 export const scenarioSchema = z
   .strictObject({
     $schema: z.string().optional(),
-    name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a kebab-case name like rate-limit' }),
+    name: z.string().regex(SCENARIO_NAME_PATTERN, { error: 'expected a kebab-case name like rate-limit' }),
     description: z.string().default(''),
     seed: seedNumber().default(1),
     load,

@@ -89,24 +89,46 @@ export function toTraceRecord(spans: readonly ReadableSpan[], reason: string): T
 // The path from the root to the deepest error span, e.g.
 // "POST /ask › rag_pipeline › llm_generation › POST /v1/chat/completions › RateLimitError":
 // the seed's "Root Cause Analysis", computed. Among retries, the last failing attempt wins.
+// Records may come from a report.json (`npm run report`), so a parent cycle or a 20,000-span chain
+// must neither loop nor take quadratic time: depths are memoised, and every walk up the parents
+// stops after as many steps as there are spans.
 export function errorPath(trace: TraceRecord): string | undefined {
   const byId = new Map(trace.spans.map((s) => [s.span_id, s]))
+  const depthOf = new Map<string, number>()
+  const depth = (span: SpanRecord): number => {
+    // Walk up to a span of known depth, a root (0) or a parent not in the record (it counts as 1).
+    const chain: SpanRecord[] = []
+    let base = 0
+    for (let s: SpanRecord | undefined = span; s && chain.length <= trace.spans.length; ) {
+      const known = depthOf.get(s.span_id)
+      if (known !== undefined) {
+        base = known + 1
+        break
+      }
+      chain.push(s)
+      if (s.parent_span_id === null) break
+      s = byId.get(s.parent_span_id)
+      if (!s) base = 1
+    }
+    for (let i = chain.length - 1; i >= 0; i--) depthOf.set(chain[i]!.span_id, base + (chain.length - 1 - i))
+    return depthOf.get(span.span_id) ?? 0
+  }
   let deepest: { span: SpanRecord; depth: number } | undefined
   for (const span of trace.spans) {
     if (span.status !== 'error') continue
-    let depth = 0
-    for (let p = span.parent_span_id; p !== null; p = byId.get(p)?.parent_span_id ?? null) depth++
-    if (!deepest || depth >= deepest.depth) deepest = { span, depth }
+    const d = depth(span)
+    if (!deepest || d >= deepest.depth) deepest = { span, depth: d }
   }
   if (!deepest) return undefined
   const names: string[] = []
   for (
     let s: SpanRecord | undefined = deepest.span;
-    s;
+    s && names.length <= trace.spans.length;
     s = s.parent_span_id ? byId.get(s.parent_span_id) : undefined
   ) {
-    names.unshift(s.name)
+    names.push(s.name)
   }
+  names.reverse()
   const status = deepest.span.attributes['http.response.status_code']
   const errorType = deepest.span.attributes['error.type'] ?? 'Error'
   return `${names.join(' › ')} › ${status !== undefined ? `${status} ` : ''}${errorType}`

@@ -23,14 +23,19 @@ export function spanTree(trace: TraceRecord): Row[] {
     children.set(parent, list)
   }
   for (const list of children.values()) list.sort((a, b) => a.start_offset_ms - b.start_offset_ms)
+  // Depth-first with an explicit stack (a report.json may hold a 20,000-span parent chain, too deep
+  // for recursion); children are pushed in reverse so they come out in start order. Each id's
+  // children are expanded once, so duplicate ids or a cycle cannot loop.
   const rows: Row[] = []
-  const visit = (parent: string | null, depth: number) => {
-    for (const span of children.get(parent) ?? []) {
-      rows.push({ span, depth })
-      visit(span.span_id, depth + 1)
-    }
+  const expanded = new Set<string>()
+  const stack: Row[] = [...(children.get(null) ?? [])].reverse().map((span) => ({ span, depth: 0 }))
+  for (let row = stack.pop(); row !== undefined; row = stack.pop()) {
+    rows.push(row)
+    if (expanded.has(row.span.span_id)) continue
+    expanded.add(row.span.span_id)
+    const kids = children.get(row.span.span_id) ?? []
+    for (let i = kids.length - 1; i >= 0; i--) stack.push({ span: kids[i]!, depth: row.depth + 1 })
   }
-  visit(null, 0)
   return rows
 }
 

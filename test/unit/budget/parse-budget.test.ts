@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { canonicalKey, parseBudgets, parseStageSelector } from '../../../src/budget/parse-budget.ts'
+import { ValidationError } from '../../../src/errors.ts'
+import { parseScenarioText } from '../../../src/scenario/load-scenario.ts'
 
 describe('parseStageSelector', () => {
   it.each([
@@ -181,3 +183,59 @@ describe('parseBudgets', () => {
     ])
   })
 })
+
+describe('one stage key however it is spelled (issue 11 item 8)', () => {
+  it('refuses a second spelling of a key (quoted, spaced, reordered) instead of a second budget', () => {
+    const { budgets, problems } = parseBudgets({
+      'rag_pipeline{tenant_id=acme}': { p95: '2s' },
+      'rag_pipeline{tenant_id="acme"}': { p95: '1s' },
+      'rag_pipeline { tenant_id = acme }': { p99: '3s' },
+      "rag_pipeline{tenant_id='acme'}": { error_rate: '1%' },
+    })
+    expect(budgets.map((b) => b.source)).toEqual(['rag_pipeline{tenant_id=acme}.p95: 2s'])
+    expect(problems.map((p) => p.path)).toEqual([
+      ['rag_pipeline{tenant_id="acme"}'],
+      ['rag_pipeline { tenant_id = acme }'],
+      ["rag_pipeline{tenant_id='acme'}"],
+    ])
+    for (const p of problems)
+      expect(p.message).toBe(
+        'the same stage as "rag_pipeline{tenant_id=acme}" (both are rag_pipeline{tenant_id=acme}); put all of its budgets under one key',
+      )
+    const reordered = parseBudgets({ 'x{a=1,b=2}': { p50: '1s' }, 'x{b=2, a=1}': { p50: '2s' } })
+    expect(reordered.problems).toHaveLength(1)
+  })
+
+  it('refuses an attribute given twice in one key', () => {
+    expect(parseStageSelector('rag_pipeline{tenant_id=acme,tenant_id=globex}')).toBe(
+      'attribute tenant_id is given twice; a span has one value per attribute',
+    )
+  })
+
+  it('names the file, line and key when loading', () => {
+    const text = [
+      'name: dup',
+      'requests: [{ tenant: acme, api_key: key-acme, question: q }]',
+      'budgets:',
+      '  "rag_pipeline{tenant_id=acme}": { p95: 2s }',
+      '  "rag_pipeline{tenant_id=\\"acme\\"}": { p95: 1s }',
+      '',
+    ].join('\n')
+    const error = catchValidation(() => parseScenarioText(text, 'dup.yaml'))
+    expect(error.problems).toEqual([
+      expect.stringMatching(
+        /^dup\.yaml:5:3: budgets\."rag_pipeline\{tenant_id=\\"acme\\"\}": the same stage as/,
+      ),
+    ])
+  })
+})
+
+function catchValidation(fn: () => unknown): ValidationError {
+  try {
+    fn()
+  } catch (error) {
+    if (error instanceof ValidationError) return error
+    throw error
+  }
+  throw new Error('expected a ValidationError')
+}

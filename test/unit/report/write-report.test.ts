@@ -2,6 +2,7 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { RunError } from '../../../src/errors.ts'
 import { reportSchema } from '../../../src/report/report-schema.ts'
 import { timestampDirName, writeFileAtomic, writeReportFiles } from '../../../src/report/write-report.ts'
 import { sampleReport } from './sample-report.ts'
@@ -32,7 +33,8 @@ describe('writeFileAtomic', () => {
     const blocker = join(root, 'blocker')
     await writeFile(blocker, 'I am a file')
     const error = await writeFileAtomic(join(blocker, 'report.json'), '{}').catch((e: unknown) => e)
-    expect(error).toBeInstanceOf(Error)
+    // A RunError: the CLI prints it without a stack and exits 4.
+    expect(error).toBeInstanceOf(RunError)
     expect((error as Error).message).toMatch(/^Failed to write .*blocker\/report\.json: /)
     expect((error as Error).cause).toBeDefined()
     expect(await listRecursive(root)).toEqual(['blocker'])
