@@ -158,3 +158,103 @@ describe('runDispatcher (fake clock)', () => {
     expect(summary.endMs).toBe(530)
   })
 })
+
+// Coordinated omission as wrk2 argues it (Tene, "How NOT to measure latency", and wrk2's README):
+// a system that stalls for D ms at a known moment under a known open-model rate. In one process
+// the stall freezes the sender too, so every request due during the stall leaves when it ends.
+// Measured from its intended time each of those requests carries the remainder of the stall
+// (a backlog spread evenly over [service, D + service]); measured from when it actually left,
+// none does, and the stall all but disappears from the record.
+describe('runDispatcher under a stall (coordinated omission)', () => {
+  const gapMs = 10 // 100 req/s, uniform
+  const stallAtMs = 500
+  const stallMs = 200
+  const serviceMs = 5
+
+  async function stalledRun() {
+    const { clock, runAll, advance } = stallableClock()
+    const requests: { intendedMs: number; sentMs: number; completedMs: number }[] = []
+    const send: DispatchSend = (intendedMs, sentMs, settle) => {
+      // The request sent at stallAtMs stalls the process: the clock jumps, no timer runs.
+      if (intendedMs === stallAtMs) advance(stallMs)
+      const request = { intendedMs, sentMs, completedMs: Number.NaN }
+      requests.push(request)
+      clock.setTimer(() => {
+        request.completedMs = clock.now()
+        settle()
+      }, serviceMs)
+    }
+    const running = runDispatcher({
+      schedule: createArrivalSchedule({
+        ratePerSec: 1000 / gapMs,
+        durationMs: 1000,
+        distribution: 'uniform',
+        seed: 1,
+      }),
+      clock,
+      maxInFlight: 1000,
+      send,
+      drainTimeoutMs: 1000,
+    })
+    runAll()
+    return { summary: await running, requests }
+  }
+
+  it('hands every request its scheduled time, so the backlog is recorded from the intended time', async () => {
+    const { summary, requests } = await stalledRun()
+    expect(summary).toMatchObject({ scheduled: 100, sent: 100, dropped: 0, inFlightAtEnd: 0 })
+    // The schedule is not shifted by the stall: intended times are exactly k·10 ms.
+    expect(requests.map((r) => r.intendedMs)).toEqual(Array.from({ length: 100 }, (_, k) => k * gapMs))
+
+    const stallEndMs = stallAtMs + stallMs
+    const during = requests.filter((r) => r.intendedMs > stallAtMs && r.intendedMs < stallEndMs)
+    expect(during).toHaveLength(19) // 510, 520, …, 690
+    for (const r of during) expect(r.sentMs).toBe(stallEndMs)
+
+    // Written down by hand: the k-th request due during the stall (intended 500 + 10k) leaves at
+    // 700 and is answered at 705, so its latency from the intended time is 205 − 10k ms.
+    const fromIntended = during.map((r) => r.completedMs - r.intendedMs)
+    expect(fromIntended).toEqual(Array.from({ length: 19 }, (_, i) => 205 - (i + 1) * gapMs))
+    // The stalled request itself waited the whole stall.
+    const stalled = requests.find((r) => r.intendedMs === stallAtMs)!
+    expect(stalled.completedMs - stalled.intendedMs).toBe(stallMs + serviceMs)
+    // Measured from the actual send time, the same requests show only the service time.
+    for (const r of during) expect(r.completedMs - r.sentMs).toBe(serviceMs)
+    // Everything outside the stall was on time.
+    for (const r of requests.filter((r) => r.intendedMs < stallAtMs || r.intendedMs >= stallEndMs)) {
+      expect(r.sentMs).toBe(r.intendedMs)
+    }
+    // Sends more than 10 ms late: intended 510 … 680 (lags 190 … 20 ms); 690 left 10 ms late.
+    expect(summary.lateSends).toBe(18)
+  })
+})
+
+// A fake clock that a send can advance (a synchronous stall); timers fire in time order.
+function stallableClock() {
+  let nowMs = 0
+  let order = 0
+  const timers: Timer[] = []
+  const clock: DispatchClock = {
+    now: () => nowMs,
+    setTimer(callback, delayMs) {
+      const timer = { atMs: nowMs + Math.max(0, delayMs), order: order++, callback, cancelled: false }
+      timers.push(timer)
+      return () => {
+        timer.cancelled = true
+      }
+    },
+  }
+  const runAll = () => {
+    for (;;) {
+      const live = timers.filter((t) => !t.cancelled)
+      if (live.length === 0) return
+      const next = live.reduce((a, b) =>
+        b.atMs < a.atMs || (b.atMs === a.atMs && b.order < a.order) ? b : a,
+      )
+      next.cancelled = true
+      nowMs = Math.max(nowMs, next.atMs)
+      next.callback()
+    }
+  }
+  return { clock, runAll, advance: (ms: number) => (nowMs += ms) }
+}
