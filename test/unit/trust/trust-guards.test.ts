@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest'
+import { trust } from '../../../src/scenario/schema.ts'
+import { evaluateTrust, type Guard, type TrustInputs } from '../../../src/trust/trust-guards.ts'
+
+// The schema's defaults; the first test pins them to the README's table.
+const DEFAULTS = trust.parse({})
+const EPS = 1e-9
+
+// Every figure comfortably inside its guard.
+function healthy(): TrustInputs {
+  return {
+    endpointLoopDelayP99Ms: 2,
+    endpointCpuShare: 0.3,
+    driverLoopDelayP99Ms: 2,
+    driverCpuShare: 0.2,
+    open: { targetRatePerSec: 100, achievedRatePerSec: 100, scheduled: 1000, late: 0, dropped: 0 },
+    spansStarted: 500,
+    spansEnded: 500,
+    tracesEvicted: 0,
+    accountingOk: true,
+    fidelity: [
+      { dependency: 'embedding', excessP50Ms: 1, excessP99Ms: 3 },
+      { dependency: 'llm', excessP50Ms: 2, excessP99Ms: 4 },
+    ],
+    gapP50Ms: 1,
+  }
+}
+
+const failing = (guards: Guard[]) => guards.filter((g) => !g.pass).map((g) => g.name)
+const byName = (guards: Guard[], name: string) => {
+  const found = guards.find((g) => g.name === name)
+  if (!found) throw new Error(`no guard named ${name}`)
+  return found
+}
+
+describe('evaluateTrust', () => {
+  it('has the README defaults', () => {
+    expect(DEFAULTS).toEqual({
+      endpointLoopDelayP99Ms: 10,
+      driverLoopDelayP99Ms: 10,
+      endpointCpuShare: 0.75,
+      driverCpuShare: 0.75,
+      minRateRatio: 0.95,
+      maxLateRatio: 0.01,
+      maxDroppedRatio: 0,
+      fidelityExcessP50Ms: 5,
+      fidelityExcessP99Ms: 20,
+      gapP50Ms: 5,
+    })
+  })
+
+  it('passes every guard of a healthy open-model run, with the reason that says so', () => {
+    const guards = evaluateTrust(healthy(), DEFAULTS)
+    expect(guards.map((g) => g.name)).toEqual([
+      'endpoint event-loop delay p99',
+      'endpoint CPU (share of one core)',
+      'driver event-loop delay p99',
+      'driver CPU (share of one core)',
+      'achieved / target rate',
+      'late sends',
+      'dropped sends',
+      'spans started − ended',
+      'request accounting',
+      'mock fidelity: excess p50 (worst dependency)',
+      'mock fidelity: excess p99 (worst dependency)',
+      'client − server gap p50',
+    ])
+    expect(failing(guards)).toEqual([])
+    expect(byName(guards, 'late sends').reason).toBe('requests left on schedule')
+  })
+
+  it('leaves out the open-model guards in the closed model and the fidelity guards without mocked calls', () => {
+    const { open: _open, ...closed } = healthy()
+    const guards = evaluateTrust({ ...closed, fidelity: [] }, DEFAULTS)
+    expect(guards.map((g) => g.name)).toEqual([
+      'endpoint event-loop delay p99',
+      'endpoint CPU (share of one core)',
+      'driver event-loop delay p99',
+      'driver CPU (share of one core)',
+      'spans started − ended',
+      'request accounting',
+      'client − server gap p50',
+    ])
+  })
+
+  // Each case: the guard, the input at its threshold (passes) and just across it (fails alone).
+  const cases: {
+    guard: string
+    at: (i: TrustInputs) => TrustInputs
+    across: (i: TrustInputs) => TrustInputs
+    figureAcross: number
+    reason: RegExp
+  }[] = [
+    {
+      guard: 'endpoint event-loop delay p99',
+      at: (i) => ({ ...i, endpointLoopDelayP99Ms: 10 }),
+      across: (i) => ({ ...i, endpointLoopDelayP99Ms: 10 + EPS }),
+      figureAcross: 10 + EPS,
+      reason: /endpoint's event loop was delayed 10\.0 ms at p99/,
+    },
+    {
+      guard: 'endpoint CPU (share of one core)',
+      at: (i) => ({ ...i, endpointCpuShare: 0.75 }),
+      across: (i) => ({ ...i, endpointCpuShare: 0.75 + EPS }),
+      figureAcross: 0.75 + EPS,
+      reason: /endpoint process used 75\.0% of a core/,
+    },
+    {
+      guard: 'driver event-loop delay p99',
+      at: (i) => ({ ...i, driverLoopDelayP99Ms: 10 }),
+      across: (i) => ({ ...i, driverLoopDelayP99Ms: 10 + EPS }),
+      figureAcross: 10 + EPS,
+      reason: /load driver's event loop was delayed 10\.0 ms/,
+    },
+    {
+      guard: 'driver CPU (share of one core)',
+      at: (i) => ({ ...i, driverCpuShare: 0.75 }),
+      across: (i) => ({ ...i, driverCpuShare: 0.75 + EPS }),
+      figureAcross: 0.75 + EPS,
+      reason: /load driver used 75\.0% of a core/,
+    },
+    {
+      guard: 'achieved / target rate',
+      at: (i) => ({ ...i, open: { ...i.open!, achievedRatePerSec: 95 } }),
+      across: (i) => ({ ...i, open: { ...i.open!, achievedRatePerSec: 95 - 1e-6 } }),
+      figureAcross: (95 - 1e-6) / 100,
+      reason: /sent 95\.0 req\/s of the 100\.0 req\/s asked for/,
+    },
+    {
+      guard: 'late sends',
+      at: (i) => ({ ...i, open: { ...i.open!, late: 10 } }),
+      across: (i) => ({ ...i, open: { ...i.open!, late: 11 } }),
+      figureAcross: 0.011,
+      reason: /^11 of 1000 requests were sent late/,
+    },
+    {
+      guard: 'dropped sends',
+      at: (i) => i,
+      across: (i) => ({ ...i, open: { ...i.open!, dropped: 1 } }),
+      figureAcross: 0.001,
+      reason: /^1 of 1000 requests were dropped/,
+    },
+    {
+      guard: 'spans started − ended',
+      at: (i) => i,
+      across: (i) => ({ ...i, spansEnded: 499 }),
+      figureAcross: 1,
+      reason: /^1 spans never ended and 0 traces were evicted/,
+    },
+    {
+      guard: 'request accounting',
+      at: (i) => i,
+      across: (i) => ({ ...i, accountingOk: false }),
+      figureAcross: 0,
+      reason: /do not add up/,
+    },
+    {
+      guard: 'mock fidelity: excess p50 (worst dependency)',
+      at: (i) => ({
+        ...i,
+        fidelity: [...i.fidelity, { dependency: 'auth', excessP50Ms: 5, excessP99Ms: 1 }],
+      }),
+      across: (i) => ({
+        ...i,
+        fidelity: [...i.fidelity, { dependency: 'auth', excessP50Ms: 5 + EPS, excessP99Ms: 1 }],
+      }),
+      figureAcross: 5 + EPS,
+      reason: /mocked auth took 5\.0 ms longer/,
+    },
+    {
+      guard: 'mock fidelity: excess p99 (worst dependency)',
+      at: (i) => ({
+        ...i,
+        fidelity: [...i.fidelity, { dependency: 'reranker', excessP50Ms: 0, excessP99Ms: 20 }],
+      }),
+      across: (i) => ({
+        ...i,
+        fidelity: [...i.fidelity, { dependency: 'reranker', excessP50Ms: 0, excessP99Ms: 20 + EPS }],
+      }),
+      figureAcross: 20 + EPS,
+      reason: /mocked reranker took up to 20\.0 ms longer than drawn at p99/,
+    },
+    {
+      guard: 'client − server gap p50',
+      at: (i) => ({ ...i, gapP50Ms: 5 }),
+      across: (i) => ({ ...i, gapP50Ms: 5 + EPS }),
+      figureAcross: 5 + EPS,
+      reason: /responses took 5\.0 ms longer at the client/,
+    },
+  ]
+
+  it.each(cases)('$guard: passes at its threshold and fails alone just across it', (c) => {
+    expect(failing(evaluateTrust(c.at(healthy()), DEFAULTS))).toEqual([])
+    const guards = evaluateTrust(c.across(healthy()), DEFAULTS)
+    expect(failing(guards)).toEqual([c.guard])
+    const g = byName(guards, c.guard)
+    expect(g.figure).toBeCloseTo(c.figureAcross, 12)
+    expect(g.reason).toMatch(c.reason)
+  })
+
+  it('counts evicted traces as missing spans', () => {
+    const guards = evaluateTrust({ ...healthy(), tracesEvicted: 2 }, DEFAULTS)
+    expect(failing(guards)).toEqual(['spans started − ended'])
+    expect(byName(guards, 'spans started − ended').figure).toBe(2)
+    expect(byName(guards, 'spans started − ended').reason).toMatch(
+      /^0 spans never ended and 2 traces were evicted/,
+    )
+  })
+
+  it('takes the worst dependency separately for p50 and p99', () => {
+    const guards = evaluateTrust(
+      {
+        ...healthy(),
+        fidelity: [
+          { dependency: 'embedding', excessP50Ms: 9, excessP99Ms: 12 },
+          { dependency: 'llm', excessP50Ms: 3, excessP99Ms: 30 },
+          { dependency: 'auth', excessP50Ms: 1, excessP99Ms: 2 },
+        ],
+      },
+      DEFAULTS,
+    )
+    expect(byName(guards, 'mock fidelity: excess p50 (worst dependency)')).toMatchObject({
+      figure: 9,
+      threshold: 5,
+      pass: false,
+    })
+    expect(byName(guards, 'mock fidelity: excess p50 (worst dependency)').reason).toMatch(/mocked embedding/)
+    expect(byName(guards, 'mock fidelity: excess p99 (worst dependency)')).toMatchObject({
+      figure: 30,
+      pass: false,
+    })
+    expect(byName(guards, 'mock fidelity: excess p99 (worst dependency)').reason).toMatch(/mocked llm/)
+  })
+
+  it('does not judge figures that were not measured', () => {
+    const guards = evaluateTrust({ ...healthy(), gapP50Ms: null }, { ...DEFAULTS, gapP50Ms: 0 })
+    expect(byName(guards, 'client − server gap p50')).toMatchObject({ figure: null, pass: true })
+  })
+
+  it('treats a target rate of 0 and an empty schedule as on time', () => {
+    const guards = evaluateTrust(
+      {
+        ...healthy(),
+        open: { targetRatePerSec: 0, achievedRatePerSec: 0, scheduled: 0, late: 0, dropped: 0 },
+      },
+      DEFAULTS,
+    )
+    expect(byName(guards, 'achieved / target rate').figure).toBe(1)
+    expect(byName(guards, 'late sends').figure).toBe(0)
+    expect(byName(guards, 'dropped sends').figure).toBe(0)
+    expect(failing(guards)).toEqual([])
+  })
+
+  it('applies thresholds overridden in the scenario', () => {
+    const strict = trust.parse({ event_loop_delay_p99: '1ms', max_dropped_ratio: 0.01, min_rate_ratio: 0.99 })
+    const guards = evaluateTrust(
+      { ...healthy(), open: { ...healthy().open!, dropped: 10, achievedRatePerSec: 98 } },
+      strict,
+    )
+    expect(failing(guards)).toEqual(['endpoint event-loop delay p99', 'achieved / target rate'])
+    expect(byName(guards, 'endpoint event-loop delay p99')).toMatchObject({
+      threshold: 1,
+      unit: 'ms',
+      comparison: '<=',
+    })
+    expect(byName(guards, 'achieved / target rate')).toMatchObject({
+      threshold: 0.99,
+      unit: 'ratio',
+      comparison: '>=',
+    })
+  })
+})
