@@ -71,16 +71,13 @@ describe('detectRegressions on synthetic histories', () => {
   })
 
   it('catches a 10% slowdown of one stage on its first night in at least 90% of trials (measured CVs)', () => {
-    const result = measureDetection({
-      specs: measured,
-      stage: 'vector_search',
-      factor: 1.1,
-      cleanNights: 20,
-      trials: 40,
-      seed: 9,
-    })
+    const trials = { specs: measured, stage: 'vector_search', cleanNights: 20, trials: 40, seed: 9 }
+    const result = measureDetection({ ...trials, factor: 1.1 })
     expect(result.firstNight).toBeGreaterThanOrEqual(0.9)
-    expect(result.withinFive).toBeGreaterThanOrEqual(result.firstNight)
+    // The control: the same trials with no slowdown. Whatever is "caught" then is a false alarm,
+    // bounded above at 3% of nights, so the catches above come from the slowdown.
+    const control = measureDetection({ ...trials, factor: 1 })
+    expect(control.firstNight).toBeLessThanOrEqual(0.03)
   })
 
   it('reports the slowed stage with its magnitude, baseline and evidence', () => {
