@@ -218,6 +218,43 @@ describe('the distributions behind the bands', () => {
     expect(tailProbability(3)).toBeCloseTo(0.00135, 5)
   })
 
+  // Computed once with SciPy 1.17.1 (another implementation of the same definitions):
+  //   t.isf(norm.sf(3), 0.3675 * (n - 1)) * sqrt(1 + pi / (2 * n))
+  it.each([
+    { n: 5, value: 52.38300974101592 },
+    { n: 10, value: 8.738849164410253 },
+    { n: 20, value: 4.710016377113916 },
+    { n: 50, value: 3.529412947378172 },
+  ])('predictionMultiplier(3, $n) is $value (SciPy)', ({ n, value }) => {
+    // Relative: Φ(−k) comes from simple-statistics' errorFunction (Numerical Recipes' erfc
+    // approximation, fractional error < 1.2e-7), which carries into the t quantile.
+    expect(Math.abs(predictionMultiplier(3, n) / value - 1)).toBeLessThan(1e-6)
+  })
+
+  it('has no band with fewer than two past values', () => {
+    expect(predictionMultiplier(3, 1)).toBe(Number.POSITIVE_INFINITY)
+    expect(predictionMultiplier(3, 0)).toBe(Number.POSITIVE_INFINITY)
+  })
+
+  it('Φ(−3) to full precision and a t quantile at fractional degrees of freedom (SciPy)', () => {
+    // norm.sf(3) and t.isf(0.01, 2.5), SciPy 1.17.1.
+    expect(Math.abs(tailProbability(3) / 0.0013498980316300933 - 1)).toBeLessThan(1.2e-7)
+    expect(studentTQuantileUpper(0.01, 2.5)).toBeCloseTo(5.353111173030874, 6)
+  })
+
+  // Critical counts from SciPy 1.17.1's binom.sf / binom.cdf (exact sums), for the exact branch
+  // (variance n·p·(1 − p) ≤ 25).
+  it.each([
+    { n: 200, p: 0.01, alpha: 0.001, low: -1, high: 9 },
+    { n: 50, p: 0.2, alpha: 0.01, low: 3, high: 18 },
+    { n: 1000, p: 0.005, alpha: 0.001, low: -1, high: 14 },
+  ])(
+    'binomial critical counts for n=$n, p=$p, α=$alpha are $low and $high (SciPy)',
+    ({ n, p, alpha, low, high }) => {
+      expect(binomialCriticalCounts(n, p, alpha)).toEqual({ low, high })
+    },
+  )
+
   it('widens the band for short histories and tends to k as the history grows', () => {
     const values = [5, 10, 20, 50, 200, 5000].map((n) => predictionMultiplier(3, n))
     for (let i = 1; i < values.length; i++) expect(values[i]!).toBeLessThan(values[i - 1]!)
