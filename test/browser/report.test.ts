@@ -149,53 +149,50 @@ describe.skipIf(!HAS_BROWSER)(
       const png = await page.screenshot({ path, fullPage: true })
       expect(existsSync(path)).toBe(true)
       // The whole page, at the viewport's width: PNG's IHDR holds width and height (bytes 16–23).
-      const scrollHeight = await page.evaluate(() => document.documentElement.scrollHeight)
+      const scrollHeight = await page.evaluate<number>('document.documentElement.scrollHeight')
       expect(png.readUInt32BE(16)).toBe(1280)
       expect(png.readUInt32BE(20)).toBe(scrollHeight)
       // Decoded by the browser in a blank page: the picture is not one flat colour but text and
       // charts: many colours, and a good share of pixels differ from the page background.
       const blank = await browser.newPage()
-      const seen = await blank.evaluate(async (base64) => {
+      // In-page code as a string: the project's TypeScript has no DOM types.
+      const seen = await blank.evaluate<{ colours: number; differingShare: number }>(`(async () => {
         const image = new Image()
-        image.src = `data:image/png;base64,${base64}`
+        image.src = 'data:image/png;base64,${png.toString('base64')}'
         await image.decode()
         const canvas = document.createElement('canvas')
         canvas.width = image.width
         canvas.height = image.height
-        const context = canvas.getContext('2d')!
+        const context = canvas.getContext('2d')
         context.drawImage(image, 0, 0)
         const { data } = context.getImageData(0, 0, image.width, image.height)
-        const background = `${data[0]},${data[1]},${data[2]}`
-        const colours = new Set<string>()
+        const background = data[0] + ',' + data[1] + ',' + data[2]
+        const colours = new Set()
         let differing = 0
         let sampled = 0
         // Every 16th pixel is plenty for these shares and keeps the loop short.
         for (let i = 0; i < data.length; i += 64) {
           sampled++
-          const colour = `${data[i]},${data[i + 1]},${data[i + 2]}`
+          const colour = data[i] + ',' + data[i + 1] + ',' + data[i + 2]
           colours.add(colour)
           if (colour !== background) differing++
         }
         return { colours: colours.size, differingShare: differing / sampled }
-      }, png.toString('base64'))
+      })()`)
       await blank.close()
       expect(seen.colours).toBeGreaterThan(50)
       expect(seen.differingShare).toBeGreaterThan(0.02)
     })
 
     it('draws lines on the chart canvases, not just empty frames', async () => {
-      const inked = await page.evaluate(() =>
-        [
-          ...document.querySelectorAll<HTMLCanvasElement>(
-            '#chart-stage-percentiles canvas, #chart-latency canvas',
-          ),
-        ].map((canvas) => {
-          const { data } = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height)
-          let opaque = 0
-          for (let i = 3; i < data.length; i += 4) if (data[i]! > 0) opaque++
-          return opaque
-        }),
-      )
+      const inked = await page.evaluate<number[]>(`[
+        ...document.querySelectorAll('#chart-stage-percentiles canvas, #chart-latency canvas'),
+      ].map((canvas) => {
+        const { data } = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height)
+        let opaque = 0
+        for (let i = 3; i < data.length; i += 4) if (data[i] > 0) opaque++
+        return opaque
+      })`)
       expect(inked).toHaveLength(2)
       for (const pixels of inked) expect(pixels).toBeGreaterThan(500)
     })

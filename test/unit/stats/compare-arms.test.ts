@@ -6,6 +6,7 @@ import {
   overheadVerdict,
   quantileCi,
   repeatsToSettle,
+  signFlipPValue,
 } from '../../../src/stats/compare-arms.ts'
 
 // Synthetic trials: CPU per request around `meanMs` with a relative noise of `cv`.
@@ -128,5 +129,102 @@ describe('the expanded percentile interval', () => {
     }
     // Nominal 95%; the plain percentile interval covers about 85% here.
     expect(covered / runs).toBeGreaterThan(0.9)
+  })
+})
+
+// Fisher's randomisation test, checked by exact enumeration written out here (recursion over the
+// signs, independent of the bit-mask loop in the code) and by hand-worked small cases.
+function enumeratedSignFlipP(differences: readonly number[]): number {
+  const observed = Math.abs(differences.reduce((a, b) => a + b, 0))
+  let extreme = 0
+  let total = 0
+  const walk = (i: number, sum: number) => {
+    if (i === differences.length) {
+      total++
+      if (Math.abs(sum) >= observed - 1e-12) extreme++
+      return
+    }
+    walk(i + 1, sum + differences[i]!)
+    walk(i + 1, sum - differences[i]!)
+  }
+  walk(0, 0)
+  return extreme / total
+}
+
+describe('signFlipPValue', () => {
+  const unused = () => {
+    throw new Error('the exact branch draws no random numbers')
+  }
+
+  it.each([
+    // Only the two all-same-sign patterns reach |sum| = 3 of 2³ = 8.
+    { differences: [1, 1, 1], p: 2 / 8 },
+    // |sum| = 10 only for ±(1 + 2 + 3 + 4): 2 of 16.
+    { differences: [1, 2, 3, 4], p: 2 / 16 },
+    // Observed |sum| = 2; four ±1 terms sum to ±4 (2 patterns), ±2 (8) or 0 (6): 10 of 16.
+    { differences: [1, 1, 1, -1], p: 10 / 16 },
+    // Observed 0: every pattern is at least as extreme.
+    { differences: [1, -1], p: 1 },
+  ])('is $p for $differences (hand-worked)', ({ differences, p }) => {
+    expect(signFlipPValue(differences, unused)).toBe(p)
+  })
+
+  it('equals exact enumeration over all 2^n sign patterns up to n = 14', () => {
+    const rng = createRng(21)
+    for (const n of [2, 5, 9, 14]) {
+      const differences = Array.from({ length: n }, () => rng.normal() + 0.3)
+      expect(signFlipPValue(differences, unused), `n=${n}`).toBe(enumeratedSignFlipP(differences))
+    }
+  })
+
+  it('draws 10,000 random sign patterns beyond n = 14', () => {
+    const differences = Array.from({ length: 15 }, () => 1)
+    // Every pattern all minus: each is as extreme as the observed all-plus one.
+    expect(signFlipPValue(differences, () => 0)).toBe(1)
+    // Alternating signs: |sum| = 1 < 15 for every pattern, so none is as extreme.
+    let flip = false
+    expect(
+      signFlipPValue(differences, () => {
+        flip = !flip
+        return flip ? 0 : 0.9
+      }),
+    ).toBe(0)
+    // A fair random source: only the 2 all-same-sign patterns of 2^15 reach 15 (expected 0.6 in 10,000).
+    const rng = createRng(4)
+    expect(signFlipPValue(differences, () => rng.next())).toBeLessThanOrEqual(5 / 10_000)
+  })
+})
+
+describe('compareArms, paired rounds', () => {
+  // A shared drift of 100 ms per round, and the arm exactly 10 ms slower in every round.
+  const baseline = [100, 200, 300, 400, 500]
+  const arm = baseline.map((b) => b + 10)
+
+  it('resamples rounds whole, so a constant per-round difference has a zero-width interval', () => {
+    const paired = compareArms(arm, baseline, { seed: 3, paired: true })
+    expect(paired.difference).toBe(10)
+    expect(paired.difference_ci95).toEqual([10, 10])
+    // The sign-flip p-value of five equal differences: 2 of 2⁵ patterns.
+    expect(paired.p_value).toBe(2 / 32)
+    // Unpaired, the drift between rounds swamps the 10 ms difference.
+    const unpaired = compareArms(arm, baseline, { seed: 3 })
+    expect(unpaired.difference_ci95[0]).toBeLessThan(0)
+    expect(unpaired.difference_ci95[1]).toBeGreaterThan(20)
+    expect(unpaired.p_value).toBeGreaterThan(0.5)
+  })
+
+  it('bounds the effect by the per-round ratios it resamples', () => {
+    // Each resample's effect is mean(arm)/mean(baseline) − 1 over some rounds, which lies between
+    // the smallest and largest per-round effect: 510/500 − 1 = 0.02 and 110/100 − 1 = 0.1.
+    const { ci95, effect } = compareArms(arm, baseline, { seed: 3, paired: true })
+    expect(effect).toBeCloseTo(1550 / 1500 - 1, 12)
+    expect(ci95[0]).toBeGreaterThanOrEqual(0.02 - 1e-12)
+    expect(ci95[1]).toBeLessThanOrEqual(0.1 + 1e-12)
+    expect(ci95[0]).toBeLessThan(effect)
+    expect(ci95[1]).toBeGreaterThan(effect)
+  })
+
+  it('refuses arms that do not pair up', () => {
+    expect(() => compareArms([1, 2, 3], [1, 2], { paired: true })).toThrow(/do not pair up/)
   })
 })
