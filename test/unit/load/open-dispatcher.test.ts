@@ -4,6 +4,7 @@ import {
   type DispatchClock,
   type DispatchOptions,
   type DispatchSend,
+  realClock,
   runDispatcher,
 } from '../../../src/load/open-dispatcher.ts'
 
@@ -258,3 +259,159 @@ function stallableClock() {
   }
   return { clock, runAll, advance: (ms: number) => (nowMs += ms) }
 }
+
+describe('runDispatcher edge cases', () => {
+  const uniform = (ratePerSec: number, durationMs: number) =>
+    createArrivalSchedule({ ratePerSec, durationMs, distribution: 'uniform', seed: 1 })
+
+  it('resolves at once for an empty schedule', async () => {
+    const { clock } = stallableClock()
+    const summary = await runDispatcher({
+      schedule: uniform(0, 1000),
+      clock,
+      maxInFlight: 1,
+      send: () => {
+        throw new Error('nothing to send')
+      },
+      drainTimeoutMs: 1000,
+    })
+    expect(summary).toEqual({
+      scheduled: 0,
+      sent: 0,
+      dropped: 0,
+      lateSends: 0,
+      inFlightAtEnd: 0,
+      interrupted: false,
+      scheduleEndMs: 0,
+      endMs: 0,
+    })
+  })
+
+  it('ends with the schedule when nothing is in flight (no drain wait)', async () => {
+    const { clock, runAll } = stallableClock()
+    const running = runDispatcher({
+      schedule: uniform(10, 1000),
+      clock,
+      maxInFlight: 1,
+      send: (_intended, _sent, settle) => {
+        expect(settle()).toBe(true)
+      },
+      drainTimeoutMs: 5000,
+    })
+    runAll()
+    const summary = await running
+    expect(summary).toMatchObject({
+      scheduled: 10,
+      sent: 10,
+      interrupted: false,
+      scheduleEndMs: 900,
+      endMs: 900,
+    })
+  })
+
+  it('counts a request once however often it is settled', async () => {
+    const { clock, runAll } = stallableClock()
+    const settles: (() => boolean)[] = []
+    const running = runDispatcher({
+      schedule: uniform(100, 30), // 0, 10, 20 ms
+      clock,
+      maxInFlight: 1,
+      send: (_intended, _sent, settle) => {
+        settles.push(settle)
+      },
+      drainTimeoutMs: 100,
+    })
+    expect(settles[0]!()).toBe(true)
+    expect(settles[0]!()).toBe(false)
+    runAll()
+    const summary = await running
+    // Request 10 went out and never settled, so request 20 met a full cap (one in flight).
+    expect(summary).toMatchObject({ scheduled: 3, sent: 2, dropped: 1, inFlightAtEnd: 1 })
+  })
+
+  it('stops within a catch-up burst when aborted by a send', async () => {
+    const { clock, runAll, advance } = stallableClock()
+    const controller = new AbortController()
+    const sent: number[] = []
+    const running = runDispatcher({
+      schedule: uniform(100, 1000),
+      clock,
+      maxInFlight: 1000,
+      send: (intendedMs, _sentMs, settle) => {
+        sent.push(intendedMs)
+        if (intendedMs === 500) advance(200) // 510 … 700 are now due at once
+        if (intendedMs === 520) controller.abort()
+        clock.setTimer(() => settle(), 1)
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    runAll()
+    const summary = await running
+    expect(sent.at(-1)).toBe(520)
+    expect(summary).toMatchObject({ scheduled: 53, interrupted: true, scheduleEndMs: 700 })
+  })
+
+  it('sends nothing when the signal is already aborted', async () => {
+    const { clock } = stallableClock()
+    const controller = new AbortController()
+    controller.abort()
+    const summary = await runDispatcher({
+      schedule: uniform(100, 1000),
+      clock,
+      maxInFlight: 10,
+      send: () => {
+        throw new Error('must not send')
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    expect(summary).toMatchObject({ scheduled: 0, sent: 0, interrupted: true, endMs: 0 })
+  })
+
+  it('keeps the end of the schedule when an abort comes during the drain', async () => {
+    const { clock, runAll } = stallableClock()
+    const controller = new AbortController()
+    const running = runDispatcher({
+      schedule: uniform(10, 200), // 0 and 100 ms
+      clock,
+      maxInFlight: 10,
+      send: (_intended, _sent, settle) => {
+        clock.setTimer(() => settle(), 500)
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    clock.setTimer(() => controller.abort(), 300)
+    runAll()
+    const summary = await running
+    expect(summary.scheduleEndMs).toBe(100)
+    expect(summary.endMs).toBe(600)
+    expect(summary.inFlightAtEnd).toBe(0)
+  })
+})
+
+describe('realClock', () => {
+  it('counts ms from its start and fires timers no sooner than asked; a cancelled one never', async () => {
+    const clock = realClock()
+    const first = clock.now()
+    expect(first).toBeGreaterThanOrEqual(0)
+    expect(first).toBeLessThan(50)
+    const fired = await new Promise<number>((resolve) => {
+      const startedMs = clock.now()
+      clock.setTimer(() => resolve(clock.now() - startedMs), 20)
+    })
+    // libuv's whole-ms loop clock can fire a timer up to 1 ms early by performance.now.
+    expect(fired).toBeGreaterThanOrEqual(19)
+    let cancelledFired = false
+    const cancel = clock.setTimer(() => {
+      cancelledFired = true
+    }, 5)
+    cancel()
+    const immediate = await new Promise<boolean>((resolve) => clock.setTimer(() => resolve(true), -10))
+    expect(immediate).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(cancelledFired).toBe(false)
+    expect(realClock(performance.now() - 1000).now()).toBeGreaterThanOrEqual(1000)
+  })
+})

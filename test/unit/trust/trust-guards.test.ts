@@ -69,6 +69,42 @@ describe('evaluateTrust', () => {
     expect(byName(guards, 'late sends').reason).toBe('requests left on schedule')
   })
 
+  it('gives each guard its unit, comparison, threshold and, when it passes, the reason it says', () => {
+    const table = evaluateTrust(healthy(), DEFAULTS).map((g) => [
+      g.name,
+      g.unit,
+      g.comparison,
+      g.threshold,
+      g.reason,
+    ])
+    expect(table).toEqual([
+      ['endpoint event-loop delay p99', 'ms', '<=', 10, 'the endpoint process kept up'],
+      ['endpoint CPU (share of one core)', 'ratio', '<=', 0.75, 'the endpoint process had CPU to spare'],
+      ['driver event-loop delay p99', 'ms', '<=', 10, 'the load driver kept up'],
+      ['driver CPU (share of one core)', 'ratio', '<=', 0.75, 'the load driver had CPU to spare'],
+      ['achieved / target rate', 'ratio', '>=', 0.95, 'the driver sent at the rate asked for'],
+      ['late sends', 'ratio', '<=', 0.01, 'requests left on schedule'],
+      ['dropped sends', 'ratio', '<=', 0, 'no request was dropped'],
+      ['spans started − ended', 'count', '<=', 0, 'every span that started ended and was collected'],
+      ['request accounting', 'count', '>=', 1, 'every request is accounted for'],
+      [
+        'mock fidelity: excess p50 (worst dependency)',
+        'ms',
+        '<=',
+        5,
+        'mocked calls took the latency they were given',
+      ],
+      [
+        'mock fidelity: excess p99 (worst dependency)',
+        'ms',
+        '<=',
+        20,
+        'mock tails stayed close to their model',
+      ],
+      ['client − server gap p50', 'ms', '<=', 5, 'the client saw what the server measured'],
+    ])
+  })
+
   it('leaves out the open-model guards in the closed model and the fidelity guards without mocked calls', () => {
     const { open: _open, ...closed } = healthy()
     const guards = evaluateTrust({ ...closed, fidelity: [] }, DEFAULTS)
