@@ -228,3 +228,90 @@ describe('compareArms, paired rounds', () => {
     expect(() => compareArms([1, 2, 3], [1, 2], { paired: true })).toThrow(/do not pair up/)
   })
 })
+
+describe('compare-arms hand-worked cases', () => {
+  const base = {
+    ratio: 1.04,
+    effect: 0.04,
+    ci95: [0, 0.08] as [number, number],
+    difference: 1,
+    difference_ci95: [0, 2] as [number, number],
+    p_value: 0.5,
+    n_arm: 10,
+    n_baseline: 10,
+  }
+
+  it('repeatsToSettle: n · (half-width / distance to the limit)², from the smaller arm, capped at 200', () => {
+    // Half-width 0.04, distance 0.01: 10 · 16 = 160.
+    expect(repeatsToSettle(base, 0.05)).toBe(160)
+    expect(repeatsToSettle({ ...base, n_baseline: 5 }, 0.05)).toBe(80)
+    // Half-width 0.04, distance 0.03: ⌈10 · 1.78⌉ = 18.
+    expect(repeatsToSettle({ ...base, effect: 0.02 }, 0.05)).toBe(18)
+    expect(repeatsToSettle({ ...base, effect: 0.0499 }, 0.05)).toBe(200)
+    expect(repeatsToSettle({ ...base, effect: 0.05 }, 0.05)).toBe(200)
+    // An interval that touches the limit is not settled.
+    expect(repeatsToSettle(base, 0.08)).not.toBeNull()
+    expect(repeatsToSettle(base, 0)).not.toBeNull()
+    expect(overheadVerdict(base, 0.08)).toBe('inconclusive')
+    expect(overheadVerdict(base, 0)).toBe('inconclusive')
+    expect(overheadVerdict(base, 0.0801)).toBe('pass')
+    expect(overheadVerdict(base, -0.0001)).toBe('fail')
+  })
+
+  it('quantileCi: ranks n·q ± z·√(n·q·(1 − q)), clamped to [1, n]', () => {
+    const valueAtRank = (rank: number) => rank * 10
+    // n = 100, q = 0.5: 50 ± 1.96 · 5 = 50 ± 9.8 → ranks 40 and 60.
+    expect(quantileCi(100, 0.5, valueAtRank)).toEqual({ low: 400, high: 600, ranks: [40, 60] })
+    expect(quantileCi(1, 0.99, valueAtRank)).toEqual({ low: 10, high: 10, ranks: [1, 1] })
+    expect(quantileCi(0, 0.99, valueAtRank)).toBeNull()
+  })
+
+  // Φ(−√(n/(n−1)) · t) with the table's t, computed with SciPy 1.17.1 (norm.cdf).
+  it.each([
+    { n: 5, level: 0.95, tail: 0.0009557066564064799 }, // t(0.975, 4) = 2.776
+    { n: 31, level: 0.95, tail: 0.018958338067215513 }, // t(0.975, 30) = 2.042, the table's last row
+    { n: 40, level: 0.95, tail: 0.023573951428039152 }, // beyond the table: 1.96
+    { n: 40, level: 0.999, tail: 0.0004296901288695646 }, // beyond the table: 3.291
+    { n: 1, level: 0.95, tail: 2.7382431738302834e-37 }, // df clamped to 1: 12.706
+  ])('expandedTail($n, $level) = $tail', ({ n, level, tail }) => {
+    // simple-statistics' errorFunction (fractional error < 1.2e-7); absolute 1e-12 for the tiny tail.
+    expect(Math.abs(expandedTail(n, level) - tail)).toBeLessThan(Math.max(1e-6 * tail, 1e-12))
+  })
+
+  it('refuses a level it has no table for, and fewer than two trials per arm', () => {
+    expect(() => expandedTail(10, 0.9)).toThrow(
+      'Failed to size a confidence interval: level 0.9 is not 0.95 or 0.999.',
+    )
+    expect(() => compareArms([1], [1, 2, 3])).toThrow('need at least 2 trials per arm, got 1 and 3')
+    expect(() => compareArms([1, 2, 3], [1])).toThrow('need at least 2 trials per arm, got 3 and 1')
+    expect(compareArms([1, 2], [1, 2], { resamples: 100 }).n_arm).toBe(2)
+  })
+
+  it('takes the paired p-value from the per-round differences', () => {
+    // Differences −1, 2, 0: every one of the 8 sign patterns reaches |sum| ≥ 1, so p = 1.
+    expect(compareArms([10, 20, 30], [11, 18, 30], { paired: true, resamples: 100 }).p_value).toBe(1)
+  })
+
+  it('signFlipPValue beyond n = 14 divides by exactly 10,000 patterns', () => {
+    // The first pattern is all minus (as extreme as the observed all plus); then signs alternate.
+    let calls = 0
+    const random = () => (calls++ < 15 ? 0 : calls % 2 === 0 ? 0 : 0.9)
+    expect(
+      signFlipPValue(
+        Array.from({ length: 15 }, () => 1),
+        random,
+      ),
+    ).toBe(1 / 10_000)
+    // A draw of exactly 0.5 gives +1: the first difference keeps its sign, so all stay plus.
+    const half = () => 0.5
+    expect(signFlipPValue([1, ...Array.from({ length: 14 }, () => 1)], half)).toBe(1)
+    let k = 0
+    const mixed = () => (k++ % 15 === 0 ? 0.5 : 0.9)
+    expect(
+      signFlipPValue(
+        Array.from({ length: 15 }, () => 1),
+        mixed,
+      ),
+    ).toBe(1)
+  })
+})

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { HdrDurationRecorder } from '../../../src/stats/hdr-recorder.ts'
+import { EMPTY_STAGE_STATS } from '../../../src/stats/stage-stats.ts'
 
 // A tiny seeded generator (Numerical Recipes LCG constants), local to this test.
 function lcg(seed: number): () => number {
@@ -75,9 +76,18 @@ describe('HdrDurationRecorder against exact quantiles', () => {
     expect(Math.abs(stats.p999_ms - 999)).toBeLessThanOrEqual(bound(999))
   })
 
-  it('gives zeros for an empty stage', () => {
-    const stats = new HdrDurationRecorder().toStageStats(0)
-    expect(Object.values(stats).every((v) => v === 0)).toBe(true)
+  it('gives zeros for an empty stage, keeping its error count', () => {
+    const empty = new HdrDurationRecorder()
+    expect(empty.toStageStats(3)).toEqual({ ...EMPTY_STAGE_STATS, error_count: 3 })
+    expect([empty.minMs, empty.maxMs, empty.meanMs, empty.percentileMs(50), empty.count]).toEqual([
+      0, 0, 0, 0, 0,
+    ])
+  })
+
+  it('accepts a duration of 0 ms', () => {
+    const recorder = new HdrDurationRecorder()
+    recorder.record(0)
+    expect(recorder.toStageStats(0)).toMatchObject({ count: 1, min_ms: 0, max_ms: 0, p99_ms: 0 })
   })
 
   it.each([[-1], [Number.NaN], [Number.POSITIVE_INFINITY]])('rejects %s', (bad) => {

@@ -57,6 +57,14 @@ describe('LogHistogram', () => {
     expect(histogram.errors).toBe(1)
   })
 
+  it('counts errors only when told, and closes the exported bins with an upper edge', () => {
+    const histogram = new LogHistogram()
+    histogram.record(0.027)
+    expect(histogram.errors).toBe(0)
+    // One value in bin 10: its lower edge, then the next edge as the upper one, with count 0.
+    expect(histogram.toJSON()).toEqual({ lower_ms: [0.02594, 0.02853], counts: [1, 0] })
+  })
+
   it('is empty-safe', () => {
     expect(new LogHistogram().quantileMs(0.99)).toBe(0)
     expect(new LogHistogram().toJSON()).toEqual({ lower_ms: [], counts: [] })
