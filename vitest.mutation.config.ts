@@ -12,6 +12,10 @@ export default defineConfig({
       'test/unit/load/arrival-schedule.test.ts',
       'test/unit/load/open-dispatcher.test.ts',
       'test/unit/nightly/regression.test.ts',
+      // The detector through its callers (compare, the suite runner, the suite reports).
+      'test/unit/nightly/compare.test.ts',
+      'test/unit/nightly/run-suite.test.ts',
+      'test/unit/nightly/render-suite.test.ts',
     ],
     // The three seeded calibration tests of the regression detector (100 histories × 100 nights,
     // seconds each) measure false-alarm and detection rates; they would run for every mutant of

@@ -6,8 +6,12 @@ import {
   compareRuns,
   DEFAULT_DETECTION,
   detectRegressions,
+  formatChange,
+  formatValue,
   predictionMultiplier,
+  selectHistory,
   studentTQuantileUpper,
+  studentTUpperTail,
   tailProbability,
 } from '../../../src/nightly/regression.ts'
 import type { Metric, RunSnapshot } from '../../../src/nightly/run-snapshot.ts'
@@ -277,5 +281,107 @@ describe('the distributions behind the bands', () => {
     expect(1 - cdfs[high - 1]!).toBeLessThanOrEqual(alpha)
     expect(1 - cdfs[high - 2]!).toBeGreaterThan(alpha)
     expect(low).toBe(-1) // even 0 errors is not that unlikely at an expected 2
+  })
+})
+
+describe('selectHistory', () => {
+  const current = run(10, [metric('vector_search p95', 50)])
+  const otherMachine = { ...SYNTHETIC_FINGERPRINT, cpuModel: 'another CPU' }
+
+  it('keeps earlier runs of the scenario on the same machine and workload, oldest first, the last `window`', () => {
+    const history = [
+      run(5, []),
+      run(2, []),
+      run(12, []), // later than the current run
+      run(10, []), // same time: not earlier
+      run(3, [], { scenario: 'cold-cache' }),
+      run(4, [], { fingerprint: otherMachine }),
+      run(1, [], { workload: 'connections=32' }),
+      run(7, []),
+      run(6, []),
+    ]
+    const { used, excludedFingerprint, excludedWorkload } = selectHistory(current, history, 3)
+    const nights = (runs: RunSnapshot[]) => runs.map((r) => new Date(r.startedAt).getUTCDate() - 1)
+    expect(nights(used)).toEqual([5, 6, 7])
+    expect(nights(selectHistory(current, history, 20).used)).toEqual([2, 5, 6, 7])
+    expect(nights(excludedFingerprint)).toEqual([4])
+    expect(nights(excludedWorkload)).toEqual([1])
+  })
+})
+
+describe('detectRegressions: what it counts and leaves out', () => {
+  it('counts used, synthetic and excluded runs and names how the newest excluded machine differs', () => {
+    const past = quietHistory(8).map((r, i) => ({ ...r, synthetic: i < 3 }))
+    const elsewhere = run(8.5, [metric('vector_search p95', 50)], {
+      fingerprint: { ...SYNTHETIC_FINGERPRINT, harnessVersion: '0.0.9' },
+    })
+    const otherLoad = run(8.6, [metric('vector_search p95', 50)], { workload: 'connections=64' })
+    const detection = detectRegressions(run(9, [metric('vector_search p95', 50)]), [
+      ...past,
+      elsewhere,
+      otherLoad,
+    ])
+    expect(detection.method).toBe('history')
+    expect(detection.history).toEqual({ used: 8, synthetic: 3, excludedFingerprint: 1, excludedWorkload: 1 })
+    expect(detection.fingerprintMismatch).toEqual(['harness 0.0.9 → 0.0.0-synthetic'])
+    expect(detection.findings[0]!.baseline).toMatchObject({ method: 'median-mad', n: 8, synthetic: 3 })
+    expect(detectRegressions(run(9, [metric('vector_search p95', 50)]), past).fingerprintMismatch).toEqual([])
+  })
+
+  it('leaves out past runs whose value is missing, from too few spans, or 0 ms (no log)', () => {
+    const past = [
+      ...quietHistory(5),
+      run(5.1, []),
+      run(5.2, [metric('vector_search p95', 50, { count: 3 })]),
+      run(5.3, [metric('vector_search p95', 0)]),
+    ]
+    const finding = detectRegressions(run(9, [metric('vector_search p95', 50)]), past).findings[0]!
+    expect(finding.baseline!.n).toBe(5)
+    // A current value from too few spans is not judged at all.
+    const thin = detectRegressions(run(9, [metric('vector_search p95', 500, { count: 3 })]), past)
+      .findings[0]!
+    expect(thin.status).toBe('too-few-samples')
+    expect(thin.evidence).toMatch(/from fewer than \d+ spans: not judged/)
+  })
+})
+
+describe('binomialCriticalCounts, normal approximation (variance > 25)', () => {
+  // n·p·(1−p) = 10000 · 0.01 · 0.99 = 99: np ± z·sd ± ½ with z = z(0.001) = 3.0902323 (Φ⁻¹,
+  // A&S table 26.1) and sd = √99: 100 ∓ 30.748 ∓ 0.5 → 68 and 132.
+  it('bounds the count at np ± z·√(np(1 − p)) with a continuity correction', () => {
+    expect(binomialCriticalCounts(10_000, 0.01, 0.001)).toEqual({ low: 68, high: 132 })
+  })
+})
+
+describe('formatChange and formatValue', () => {
+  it.each([
+    [{ change: { absolute: 12.5, relative: 0.25 }, unit: 'ms' as const }, '+12.5 ms (+25.0%)'],
+    [{ change: { absolute: -150, relative: -0.1 }, unit: 'ms' as const }, '−150 ms (−10.0%)'],
+    [{ change: { absolute: 0.5, relative: -0 }, unit: 'req/s' as const }, '+0.50 req/s (+0.0%)'],
+    [{ change: { absolute: 0.012, relative: null }, unit: 'ratio' as const }, '+1.20 pp (from 0)'],
+    [{ change: { absolute: 0, relative: 0 }, unit: 'ms' as const }, '±0.00 ms (±0.0%)'],
+    [{ change: null, unit: 'ms' as const }, '—'],
+  ])('%o → %s', (finding, text) => {
+    expect(formatChange(finding)).toBe(text)
+  })
+
+  it('formats values with digits by magnitude, ratios as percentages', () => {
+    expect([formatValue(123.4, 'ms'), formatValue(12.34, 'ms'), formatValue(1.234, 'ms')]).toEqual([
+      '123 ms',
+      '12.3 ms',
+      '1.23 ms',
+    ])
+    expect(formatValue(0.0123, 'ratio')).toBe('1.23%')
+  })
+})
+
+describe('the Student t tail for large t (the incomplete beta’s other branch)', () => {
+  // scipy.stats.t.sf(t, ν), SciPy 1.17.1.
+  it.each([
+    { t: 0.5, nu: 3, p: 0.3257239824240755 },
+    { t: 0.1, nu: 30, p: 0.4605048058951356 },
+    { t: 2, nu: 5, p: 0.050969739414929174 },
+  ])('P(T > $t) with $nu df is $p', ({ t, nu, p }) => {
+    expect(studentTUpperTail(t, nu)).toBeCloseTo(p, 9)
   })
 })
