@@ -324,7 +324,13 @@ describe('detectRegressions: what it counts and leaves out', () => {
     expect(detection.method).toBe('history')
     expect(detection.history).toEqual({ used: 8, synthetic: 3, excludedFingerprint: 1, excludedWorkload: 1 })
     expect(detection.fingerprintMismatch).toEqual(['harness 0.0.9 → 0.0.0-synthetic'])
-    expect(detection.findings[0]!.baseline).toMatchObject({ method: 'median-mad', n: 8, synthetic: 3 })
+    expect(detection.findings[0]!.baseline).toMatchObject({
+      method: 'median-mad',
+      n: 8,
+      synthetic: 3,
+      first: past[0]!.startedAt,
+      last: past[7]!.startedAt,
+    })
     expect(detectRegressions(run(9, [metric('vector_search p95', 50)]), past).fingerprintMismatch).toEqual([])
   })
 

@@ -247,6 +247,8 @@ describe('compare-arms hand-worked cases', () => {
     expect(repeatsToSettle({ ...base, n_baseline: 5 }, 0.05)).toBe(80)
     // Half-width 0.04, distance 0.03: ⌈10 · 1.78⌉ = 18.
     expect(repeatsToSettle({ ...base, effect: 0.02 }, 0.05)).toBe(18)
+    // An interval not starting at 0: [0.02, 0.06], half-width 0.02, distance 0.01: 10 · 4 = 40.
+    expect(repeatsToSettle({ ...base, ci95: [0.02, 0.06] }, 0.05)).toBe(40)
     expect(repeatsToSettle({ ...base, effect: 0.0499 }, 0.05)).toBe(200)
     expect(repeatsToSettle({ ...base, effect: 0.05 }, 0.05)).toBe(200)
     // An interval that touches the limit is not settled.
