@@ -532,14 +532,17 @@ export const trust = z
     max_dropped_ratio: share('the share of dropped sends')
       .default(0)
       .meta({ description: 'Open model only.' }),
-    // With the mocks served over HTTP from their own process (mocks.transport: http) a mocked
-    // call's span runs well under a millisecond over its drawn latency at moderate load
-    // (npm run bench); the guards catch queueing on top of that floor. The in-process transport
-    // (msw setupServer) has a 2–4 ms floor of its own: raise these for it.
+    // With the mocks served over HTTP from their own process (mocks.transport: http), the shipped
+    // scenarios measure a worst-dependency excess of 0.7–1.5 ms at p50 and a client − server gap
+    // of 0.4–0.5 ms on the project machine, so p50 and the gap are held to 2 ms and 3 ms. The p99
+    // stays at 20 ms: its figure there was 3.7–10.1 ms, one or two garbage-collection pauses
+    // among a few hundred calls (npm run bench, README "Performance"), so 8 ms would call
+    // healthy runs untrusted. The in-process transport (msw setupServer) has a floor of 1.5–4 ms
+    // per call of its own: raise these for it.
     fidelity_p50_excess: requestDuration
       .default(2)
       .meta({ description: 'Mocked call duration minus the drawn latency, p50.' }),
-    fidelity_p99_excess: requestDuration.default(8),
+    fidelity_p99_excess: requestDuration.default(20),
     gap_p50: requestDuration
       .default(3)
       .meta({ description: 'Client latency minus the server root span, p50.' }),

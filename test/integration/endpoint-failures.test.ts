@@ -84,8 +84,9 @@ describe('a reranker that never answers', () => {
     expect(attempts).toHaveLength(2)
     for (const attempt of attempts) {
       expect(attempt.attributes['error.type']).toBe('TimeoutError')
+      // Ended by its own 100 ms timer, not the 2 s default: a generous bound of 5× the timeout.
       expect(hrToMs(attempt.duration)).toBeGreaterThanOrEqual(99)
-      expect(hrToMs(attempt.duration)).toBeLessThan(2000)
+      expect(hrToMs(attempt.duration)).toBeLessThan(500)
     }
     expect(named(spans, 'rerank')[0]!.attributes['error.type']).toBe('TimeoutError')
     expect(named(spans, 'llm_generation')).toHaveLength(0)

@@ -54,7 +54,23 @@ describe('a short run with fixed latencies', () => {
     const failed = report.budgets.filter((b) => !b.pass)
     expect(failed.map((b) => `${b.source}: ${b.actual} (${b.note ?? b.verdict})`)).toEqual([])
     expect(report.budget_verdict).toBe('pass')
-    expect(report.trust.guards.length).toBeGreaterThan(5)
+    expect(report.budgets.every((b) => b.pass)).toBe(true)
+    // Every guard of a closed-model run with mocked dependencies, and no open-model guard.
+    expect(report.trust.guards.map((g) => g.name)).toEqual([
+      'endpoint event-loop delay p99',
+      'endpoint CPU (share of one core)',
+      'driver event-loop delay p99',
+      'driver CPU (share of one core)',
+      'mock servers event-loop delay p99',
+      'mock servers CPU (share of one core)',
+      'spans started − ended',
+      'request accounting',
+      'mock fidelity: excess p50 (worst dependency)',
+      'mock fidelity: excess p99 (worst dependency)',
+      'client − server gap p50',
+    ])
+    expect(report.trust.guards.find((g) => g.name === 'request accounting')!.pass).toBe(true)
+    expect(report.trust.guards.find((g) => g.name === 'spans started − ended')!.pass).toBe(true)
   })
 })
 
@@ -71,6 +87,35 @@ describe('the CLI', () => {
     expect(failed.map((b: { target: string; metric: string }) => `${b.target}.${b.metric}`)).toEqual([
       'llm_generation.p50',
     ])
+  })
+
+  it('applies --duration --warmup --connections --seed --sampler and prints the report with --json', () => {
+    const out = mkdtempSync(join(tmpdir(), 'harness-cli-overrides-'))
+    const result = cli([
+      'run',
+      join(FIXTURES, 'good/fixed-latency.yaml'),
+      ...['--duration', '2s', '--warmup', '500ms', '--connections', '2', '--seed', '42'],
+      ...['--sampler', 'ratio:0.5', '--json', '--out', out],
+    ])
+    // --json: stdout is the report and nothing else.
+    const report = reportSchema.parse(JSON.parse(result.stdout))
+    expect(report.overrides).toEqual({
+      'load.duration': '2s',
+      'load.warmup': '500ms',
+      'load.connections': '2',
+      seed: '42',
+      'tracing.sampler': 'ratio:0.5',
+    })
+    expect(report.scenario.seed).toBe(42)
+    expect(report.warmup_s).toBe(0.5)
+    expect(report.duration_s).toBeGreaterThanOrEqual(1.9)
+    expect(report.duration_s).toBeLessThan(4)
+    expect(report.load.connections).toBe(2)
+    // Half the traces sampled: fewer server spans were measured than requests completed, but some.
+    const serverSpans = report.stages['POST /ask']!.count
+    expect(serverSpans).toBeGreaterThan(0)
+    expect(serverSpans).toBeLessThan(report.client_latency_ms.count)
+    expect(result.status).toBe(report.verdict === 'untrusted' ? 3 : 0)
   })
 
   it('exits 2 with every problem and no stack trace for an invalid scenario', () => {

@@ -1,20 +1,35 @@
-// The harness checking itself, end to end: an open-model known-answer run, a deliberately
-// overloaded run that must come out untrusted, Ctrl+C and an endpoint that dies mid-run.
+// The harness checking itself, end to end through the CLI: an open-model known-answer run that
+// must pass, be trusted and exit 0; a deliberately overloaded run that must come out untrusted
+// (exit 3); Ctrl+C (exit 130) and an endpoint that dies mid-run (exit 4).
 import { spawn, spawnSync } from 'node:child_process'
 import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { reportSchema } from '../../src/report/report-schema.ts'
-import { runScenario } from '../../src/run/run-scenario.ts'
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios/good')
 const CLI = join(import.meta.dirname, '../../src/cli.ts')
 
 describe('an open-model run with fixed latencies', () => {
-  it('keeps its schedule, measures from the intended send time and joins client with server', async () => {
-    const report = await runScenario(join(FIXTURES, 'open-fixed.yaml'))
-    expect(reportSchema.safeParse(report).success).toBe(true)
+  it('keeps its schedule, joins client with server, passes, is trusted and exits 0', () => {
+    // Through the CLI, so the exit code of a passing, trusted run is checked end to end.
+    const out = mkdtempSync(join(tmpdir(), 'harness-open-fixed-'))
+    const result = spawnSync(
+      process.execPath,
+      ['--import', 'tsx', CLI, 'run', join(FIXTURES, 'open-fixed.yaml'), '--out', out],
+      { encoding: 'utf8', timeout: 90_000 },
+    )
+    const report = reportSchema.parse(
+      JSON.parse(readFileSync(join(out, 'open-fixed/latest/report.json'), 'utf8')),
+    )
+    // On failure, say which guard failed: a loaded machine can make this run untrusted (rerun).
+    const failedGuards = report.trust.guards.filter((g) => !g.pass)
+    expect(failedGuards, result.stdout).toEqual([])
+    expect(report.trust.verdict).toBe('trusted')
+    expect(report.verdict).toBe('pass')
+    expect(result.status, result.stderr).toBe(0)
+    expect(result.stdout).toMatch(/VERDICT: PASS/)
     expect(report.load.model).toBe('open')
     expect(report.load.driver).toMatch(/open model/)
     // 20 req/s for 6 s in all (warm-up included): about 120 sends.
@@ -122,14 +137,64 @@ describe('interruptions', () => {
     expect(report.duration_s).toBeLessThan(60)
   })
 
-  it('stops and marks the report incomplete when the endpoint dies mid-run', async () => {
-    const report = await runScenario(join(FIXTURES, 'fixed-latency.yaml'), {
-      durationMs: 30_000,
-      onEndpointStarted: (pid) => setTimeout(() => process.kill(pid, 'SIGKILL'), 2500),
+  it('stops, marks the report incomplete and exits 4 when the endpoint dies mid-run', async () => {
+    const out = mkdtempSync(join(tmpdir(), 'harness-endpoint-dies-'))
+    const child = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        CLI,
+        'run',
+        join(FIXTURES, 'fixed-latency.yaml'),
+        '--duration',
+        '30s',
+        '--out',
+        out,
+        '--quiet',
+      ],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stderr = ''
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk
     })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
+    const endpointPid = await childMatching(child.pid!, /endpoint-process/, 30_000)
+    // Let the load run for a moment, then kill the endpoint (only the process this test started).
+    await new Promise((resolve) => setTimeout(resolve, 2500))
+    process.kill(endpointPid, 'SIGKILL')
+    const startedKillMs = Date.now()
+    const code = await exited
+    expect(code, stderr).toBe(4)
+    expect(Date.now() - startedKillMs).toBeLessThan(20_000)
+    const report = JSON.parse(readFileSync(join(out, 'fixed-latency/latest/report.json'), 'utf8'))
+    expect(reportSchema.safeParse(report).success).toBe(true)
     expect(report.status).toBe('incomplete')
     expect(report.status_reason).toMatch(/endpoint process exited/)
     expect(report.verdict).toBe('untrusted')
     expect(report.duration_s).toBeLessThan(30)
   })
 })
+
+// The pid of a child of `parentPid` whose command line matches, from Linux's /proc.
+async function childMatching(parentPid: number, pattern: RegExp, timeoutMs: number): Promise<number> {
+  const deadline = Date.now() + timeoutMs
+  while (Date.now() < deadline) {
+    let children: string[] = []
+    try {
+      children = readFileSync(`/proc/${parentPid}/task/${parentPid}/children`, 'utf8').trim().split(/\s+/)
+    } catch {
+      // the parent has not started yet or has exited
+    }
+    for (const pid of children.filter(Boolean)) {
+      try {
+        if (pattern.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'))) return Number(pid)
+      } catch {
+        // that child exited in the meantime
+      }
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100))
+  }
+  throw new Error(`no child of ${parentPid} matching ${pattern} within ${timeoutMs} ms`)
+}

@@ -89,8 +89,17 @@ describe('TokenBucket over a simulated clock', () => {
     expect(() => new TokenBucket({ ratePerSec: 1, burst: 0 })).toThrow(/burst/)
   })
 
-  it('uses performance.now by default', () => {
-    const bucket = new TokenBucket({ ratePerSec: 1000, burst: 1 })
+  it('refills from the real clock (performance.now) by default', async () => {
+    // 20 tokens/s, one at a time: empty after the first take, a token back after 50 ms.
+    const bucket = new TokenBucket({ ratePerSec: 20, burst: 1 })
+    expect(bucket.tryTake().ok).toBe(true)
+    const refused = bucket.tryTake()
+    expect(refused.ok).toBe(false)
+    if (!refused.ok) {
+      expect(refused.retryAfterMs).toBeGreaterThan(0)
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(50)
+    }
+    await new Promise((resolve) => setTimeout(resolve, 60))
     expect(bucket.tryTake().ok).toBe(true)
   })
 })

@@ -275,11 +275,13 @@ describe('evaluateBudgets', () => {
     })
   })
 
-  it('fails throughput with actual null when it could not be measured', () => {
+  it('fails throughput with actual null when it could not be measured, and says why', () => {
     expect(evaluateOne({ throughput: { min_rps: 25 } }, Number.NaN)).toMatchObject({
       actual: null,
       pass: false,
+      note: 'no completed requests after warm-up',
     })
+    expect(evaluateOne({ throughput: { min_rps: 25 } }, 30)).not.toHaveProperty('note')
   })
 
   it('leaves sampling_overhead budgets to another module', () => {
@@ -289,6 +291,12 @@ describe('evaluateBudgets', () => {
     })
     const results = evaluateBudgets(budgets, { stages, throughputRps: 30 })
     expect(results.map((r) => r.target)).toEqual(['rag_pipeline'])
+    // Even with a stage of that name measured.
+    const named = evaluateBudgets(budgets, {
+      stages: { ...stages, sampling_overhead: stats({}) },
+      throughputRps: 30,
+    })
+    expect(named.map((r) => r.target)).toEqual(['rag_pipeline'])
   })
 
   it('keeps the budgets in order', () => {

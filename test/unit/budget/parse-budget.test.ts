@@ -182,6 +182,36 @@ describe('parseBudgets', () => {
       ['rag_pipeline', 'p42'],
     ])
   })
+
+  it('accepts an error rate of exactly 1 (100%) and refuses a value that is neither text nor number', () => {
+    expect(parseBudgets({ rag_pipeline: { error_rate: 1 } }).budgets[0]).toMatchObject({ limit: 1 })
+    expect(parseBudgets({ rag_pipeline: { error_rate: '100%' } }).budgets[0]).toMatchObject({ limit: 1 })
+    const input = { rag_pipeline: { error_rate: true } } as unknown as Parameters<typeof parseBudgets>[0]
+    expect(parseBudgets(input).problems).toEqual([
+      { path: ['rag_pipeline', 'error_rate'], message: 'expected an error rate like 0.01 or 1%, got true' },
+    ])
+  })
+
+  it('refuses a sampling-overhead limit that is not a percentage, saying what it got', () => {
+    for (const raw of ['lots', true]) {
+      const input = { sampling_overhead: { cpu_per_request: raw } } as unknown as Parameters<
+        typeof parseBudgets
+      >[0]
+      expect(parseBudgets(input).problems).toEqual([
+        {
+          path: ['sampling_overhead', 'cpu_per_request'],
+          message: `expected a percentage like 5%, got ${JSON.stringify(raw)}`,
+        },
+      ])
+    }
+    expect(parseBudgets({ sampling_overhead: { p99: 0.05 } }).budgets[0]).toMatchObject({ limit: 0.05 })
+  })
+
+  it('trims the spaces around a filter it reports', () => {
+    expect(parseStageSelector('rag_pipeline{ tenant_id }')).toBe(
+      'expected attribute=value inside the braces, got "tenant_id"',
+    )
+  })
 })
 
 describe('one stage key however it is spelled (issue 11 item 8)', () => {

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
-import { type ArrivalScheduleOptions, createArrivalSchedule } from '../../../src/load/arrival-schedule.ts'
+import {
+  type ArrivalScheduleOptions,
+  createArrivalSchedule,
+  resolveStages,
+} from '../../../src/load/arrival-schedule.ts'
 
 function times(options: Partial<ArrivalScheduleOptions> & { durationMs: number }): number[] {
   return [...createArrivalSchedule({ distribution: 'uniform', seed: 1, ...options })]
@@ -122,5 +126,85 @@ describe('createArrivalSchedule', () => {
 
   it('refuses a schedule with neither rate nor stages', () => {
     expect(() => times({ durationMs: 1000 })).toThrow('Failed to build the arrival schedule')
+  })
+
+  it('says which was missing, and refuses a stage with a negative, NaN or infinite rate or duration', () => {
+    expect(() => times({ durationMs: 1000 })).toThrow(
+      'Failed to build the arrival schedule: neither a rate nor stages were given. Set arrival.rate or arrival.stages.',
+    )
+    for (const stage of [
+      { ratePerSec: -1, durationMs: 100 },
+      { ratePerSec: Number.NaN, durationMs: 100 },
+      { ratePerSec: Number.POSITIVE_INFINITY, durationMs: 100 },
+      { ratePerSec: 10, durationMs: -1 },
+      { ratePerSec: 10, durationMs: Number.NaN },
+    ]) {
+      expect(() => times({ stages: [{ ratePerSec: 10, durationMs: 100 }, stage], durationMs: 1000 })).toThrow(
+        `Failed to build the arrival schedule: stage ${JSON.stringify(stage)} needs a rate ≥ 0 and a duration ≥ 0. Fix the stage.`,
+      )
+    }
+    expect(() => times({ stages: [{ ratePerSec: 0, durationMs: 0 }], durationMs: 10 })).not.toThrow()
+  })
+
+  it('lays the stages out as windows covering exactly [0, duration): cut off, extended, empty ones left out', () => {
+    const stage = (ratePerSec: number, durationMs: number) => ({ ratePerSec, durationMs })
+    expect(resolveStages({ ratePerSec: 5, durationMs: 1000 })).toEqual([
+      { startMs: 0, endMs: 1000, ratePerSec: 5 },
+    ])
+    // A zero-length stage gives no window; the last rate holds until the end.
+    expect(resolveStages({ stages: [stage(1, 100), stage(2, 0), stage(3, 200)], durationMs: 500 })).toEqual([
+      { startMs: 0, endMs: 100, ratePerSec: 1 },
+      { startMs: 100, endMs: 300, ratePerSec: 3 },
+      { startMs: 300, endMs: 500, ratePerSec: 3 },
+    ])
+    // Stages beyond the duration are cut off; a schedule that ends exactly on a boundary gets no
+    // empty window after it.
+    expect(resolveStages({ stages: [stage(1, 100), stage(2, 100), stage(3, 100)], durationMs: 150 })).toEqual(
+      [
+        { startMs: 0, endMs: 100, ratePerSec: 1 },
+        { startMs: 100, endMs: 150, ratePerSec: 2 },
+      ],
+    )
+    expect(resolveStages({ stages: [stage(1, 100), stage(2, 100)], durationMs: 200 })).toEqual([
+      { startMs: 0, endMs: 100, ratePerSec: 1 },
+      { startMs: 100, endMs: 200, ratePerSec: 2 },
+    ])
+  })
+
+  it('draws Poisson times that start after 0, increase, stay inside their windows and skip a zero-rate stage', () => {
+    const result = times({
+      stages: [
+        { ratePerSec: 200, durationMs: 500 },
+        { ratePerSec: 0, durationMs: 500 },
+        { ratePerSec: 200, durationMs: 500 },
+      ],
+      durationMs: 1500,
+      distribution: 'poisson',
+      seed: 9,
+    })
+    expect(result.length).toBeGreaterThan(100)
+    expect(result[0]!).toBeGreaterThan(0)
+    for (const gap of gapsOf(result)) expect(gap).toBeGreaterThan(0)
+    expect(result.at(-1)!).toBeLessThan(1500)
+    expect(result.filter((t) => t >= 500 && t < 1000)).toEqual([])
+  })
+
+  it('carries the remaining intensity across a stage boundary (time rescaling): two equal stages are one', () => {
+    // A unit-exponential spent against Λ(t) does not care where a stage boundary falls, so the
+    // same seed gives the same times with or without a boundary at 400 ms.
+    const one = times({ ratePerSec: 50, durationMs: 1000, distribution: 'poisson', seed: 12 })
+    const two = times({
+      stages: [
+        { ratePerSec: 50, durationMs: 400 },
+        { ratePerSec: 50, durationMs: 600 },
+      ],
+      durationMs: 1000,
+      distribution: 'poisson',
+      seed: 12,
+    })
+    expect(two).toHaveLength(one.length)
+    two.forEach((t, i) => {
+      expect(t).toBeCloseTo(one[i]!, 9)
+    })
   })
 })

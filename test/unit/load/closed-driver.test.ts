@@ -80,7 +80,9 @@ describe('runClosedLoad', () => {
     expect(result.completedAfterWarmup).toBe(result.latenciesMs.length)
     expect(result.completedAfterWarmup).toBeLessThan(result.completed)
     expect(result.completed - result.completedAfterWarmup).toBeGreaterThanOrEqual(4)
-    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(20)
+    // The server's setTimeout(20) runs on libuv's loop clock, cached in whole ms, so it can end up
+    // to 1 ms sooner than 20 ms measured with performance.now (seen: 19.9 ms for 20).
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(20 - 1)
     expect(Math.max(...result.latenciesMs)).toBeLessThan(150)
     expect(result.measuredDurationMs).toBeGreaterThanOrEqual(990)
     expect(result.measuredDurationMs).toBeLessThan(1600)
@@ -139,7 +141,8 @@ describe('runClosedLoad', () => {
       mix: createRequestMix(KINDS, 1),
     })
     await expect(failure).rejects.toThrow(`Failed to reach the endpoint at ${url}: connection refused`)
-    expect(performance.now() - startedAt).toBeLessThan(5000)
+    // "Within about a second" (README), not after the 30 s run nor in a hot reconnect loop.
+    expect(performance.now() - startedAt).toBeLessThan(2000)
   })
 
   it('stops early when aborted and says it was interrupted', async () => {

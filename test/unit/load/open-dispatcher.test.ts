@@ -4,6 +4,7 @@ import {
   type DispatchClock,
   type DispatchOptions,
   type DispatchSend,
+  realClock,
   runDispatcher,
 } from '../../../src/load/open-dispatcher.ts'
 
@@ -156,5 +157,261 @@ describe('runDispatcher (fake clock)', () => {
     expect(summary.inFlightAtEnd).toBe(0)
     expect(summary.scheduleEndMs).toBe(505)
     expect(summary.endMs).toBe(530)
+  })
+})
+
+// Coordinated omission as wrk2 argues it (Tene, "How NOT to measure latency", and wrk2's README):
+// a system that stalls for D ms at a known moment under a known open-model rate. In one process
+// the stall freezes the sender too, so every request due during the stall leaves when it ends.
+// Measured from its intended time each of those requests carries the remainder of the stall
+// (a backlog spread evenly over [service, D + service]); measured from when it actually left,
+// none does, and the stall all but disappears from the record.
+describe('runDispatcher under a stall (coordinated omission)', () => {
+  const gapMs = 10 // 100 req/s, uniform
+  const stallAtMs = 500
+  const stallMs = 200
+  const serviceMs = 5
+
+  async function stalledRun() {
+    const { clock, runAll, advance } = stallableClock()
+    const requests: { intendedMs: number; sentMs: number; completedMs: number }[] = []
+    const send: DispatchSend = (intendedMs, sentMs, settle) => {
+      // The request sent at stallAtMs stalls the process: the clock jumps, no timer runs.
+      if (intendedMs === stallAtMs) advance(stallMs)
+      const request = { intendedMs, sentMs, completedMs: Number.NaN }
+      requests.push(request)
+      clock.setTimer(() => {
+        request.completedMs = clock.now()
+        settle()
+      }, serviceMs)
+    }
+    const running = runDispatcher({
+      schedule: createArrivalSchedule({
+        ratePerSec: 1000 / gapMs,
+        durationMs: 1000,
+        distribution: 'uniform',
+        seed: 1,
+      }),
+      clock,
+      maxInFlight: 1000,
+      send,
+      drainTimeoutMs: 1000,
+    })
+    runAll()
+    return { summary: await running, requests }
+  }
+
+  it('hands every request its scheduled time, so the backlog is recorded from the intended time', async () => {
+    const { summary, requests } = await stalledRun()
+    expect(summary).toMatchObject({ scheduled: 100, sent: 100, dropped: 0, inFlightAtEnd: 0 })
+    // The schedule is not shifted by the stall: intended times are exactly k·10 ms.
+    expect(requests.map((r) => r.intendedMs)).toEqual(Array.from({ length: 100 }, (_, k) => k * gapMs))
+
+    const stallEndMs = stallAtMs + stallMs
+    const during = requests.filter((r) => r.intendedMs > stallAtMs && r.intendedMs < stallEndMs)
+    expect(during).toHaveLength(19) // 510, 520, …, 690
+    for (const r of during) expect(r.sentMs).toBe(stallEndMs)
+
+    // Written down by hand: the k-th request due during the stall (intended 500 + 10k) leaves at
+    // 700 and is answered at 705, so its latency from the intended time is 205 − 10k ms.
+    const fromIntended = during.map((r) => r.completedMs - r.intendedMs)
+    expect(fromIntended).toEqual(Array.from({ length: 19 }, (_, i) => 205 - (i + 1) * gapMs))
+    // The stalled request itself waited the whole stall.
+    const stalled = requests.find((r) => r.intendedMs === stallAtMs)!
+    expect(stalled.completedMs - stalled.intendedMs).toBe(stallMs + serviceMs)
+    // Measured from the actual send time, the same requests show only the service time.
+    for (const r of during) expect(r.completedMs - r.sentMs).toBe(serviceMs)
+    // Everything outside the stall was on time.
+    for (const r of requests.filter((r) => r.intendedMs < stallAtMs || r.intendedMs >= stallEndMs)) {
+      expect(r.sentMs).toBe(r.intendedMs)
+    }
+    // Sends more than 10 ms late: intended 510 … 680 (lags 190 … 20 ms); 690 left 10 ms late.
+    expect(summary.lateSends).toBe(18)
+  })
+})
+
+// A fake clock that a send can advance (a synchronous stall); timers fire in time order.
+function stallableClock() {
+  let nowMs = 0
+  let order = 0
+  const timers: Timer[] = []
+  const clock: DispatchClock = {
+    now: () => nowMs,
+    setTimer(callback, delayMs) {
+      const timer = { atMs: nowMs + Math.max(0, delayMs), order: order++, callback, cancelled: false }
+      timers.push(timer)
+      return () => {
+        timer.cancelled = true
+      }
+    },
+  }
+  const runAll = () => {
+    for (;;) {
+      const live = timers.filter((t) => !t.cancelled)
+      if (live.length === 0) return
+      const next = live.reduce((a, b) =>
+        b.atMs < a.atMs || (b.atMs === a.atMs && b.order < a.order) ? b : a,
+      )
+      next.cancelled = true
+      nowMs = Math.max(nowMs, next.atMs)
+      next.callback()
+    }
+  }
+  return { clock, runAll, advance: (ms: number) => (nowMs += ms) }
+}
+
+describe('runDispatcher edge cases', () => {
+  const uniform = (ratePerSec: number, durationMs: number) =>
+    createArrivalSchedule({ ratePerSec, durationMs, distribution: 'uniform', seed: 1 })
+
+  it('resolves at once for an empty schedule', async () => {
+    const { clock } = stallableClock()
+    const summary = await runDispatcher({
+      schedule: uniform(0, 1000),
+      clock,
+      maxInFlight: 1,
+      send: () => {
+        throw new Error('nothing to send')
+      },
+      drainTimeoutMs: 1000,
+    })
+    expect(summary).toEqual({
+      scheduled: 0,
+      sent: 0,
+      dropped: 0,
+      lateSends: 0,
+      inFlightAtEnd: 0,
+      interrupted: false,
+      scheduleEndMs: 0,
+      endMs: 0,
+    })
+  })
+
+  it('ends with the schedule when nothing is in flight (no drain wait)', async () => {
+    const { clock, runAll } = stallableClock()
+    const running = runDispatcher({
+      schedule: uniform(10, 1000),
+      clock,
+      maxInFlight: 1,
+      send: (_intended, _sent, settle) => {
+        expect(settle()).toBe(true)
+      },
+      drainTimeoutMs: 5000,
+    })
+    runAll()
+    const summary = await running
+    expect(summary).toMatchObject({
+      scheduled: 10,
+      sent: 10,
+      interrupted: false,
+      scheduleEndMs: 900,
+      endMs: 900,
+    })
+  })
+
+  it('counts a request once however often it is settled', async () => {
+    const { clock, runAll } = stallableClock()
+    const settles: (() => boolean)[] = []
+    const running = runDispatcher({
+      schedule: uniform(100, 30), // 0, 10, 20 ms
+      clock,
+      maxInFlight: 1,
+      send: (_intended, _sent, settle) => {
+        settles.push(settle)
+      },
+      drainTimeoutMs: 100,
+    })
+    expect(settles[0]!()).toBe(true)
+    expect(settles[0]!()).toBe(false)
+    runAll()
+    const summary = await running
+    // Request 10 went out and never settled, so request 20 met a full cap (one in flight).
+    expect(summary).toMatchObject({ scheduled: 3, sent: 2, dropped: 1, inFlightAtEnd: 1 })
+  })
+
+  it('stops within a catch-up burst when aborted by a send', async () => {
+    const { clock, runAll, advance } = stallableClock()
+    const controller = new AbortController()
+    const sent: number[] = []
+    const running = runDispatcher({
+      schedule: uniform(100, 1000),
+      clock,
+      maxInFlight: 1000,
+      send: (intendedMs, _sentMs, settle) => {
+        sent.push(intendedMs)
+        if (intendedMs === 500) advance(200) // 510 … 700 are now due at once
+        if (intendedMs === 520) controller.abort()
+        clock.setTimer(() => settle(), 1)
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    runAll()
+    const summary = await running
+    expect(sent.at(-1)).toBe(520)
+    expect(summary).toMatchObject({ scheduled: 53, interrupted: true, scheduleEndMs: 700 })
+  })
+
+  it('sends nothing when the signal is already aborted', async () => {
+    const { clock } = stallableClock()
+    const controller = new AbortController()
+    controller.abort()
+    const summary = await runDispatcher({
+      schedule: uniform(100, 1000),
+      clock,
+      maxInFlight: 10,
+      send: () => {
+        throw new Error('must not send')
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    expect(summary).toMatchObject({ scheduled: 0, sent: 0, interrupted: true, endMs: 0 })
+  })
+
+  it('keeps the end of the schedule when an abort comes during the drain', async () => {
+    const { clock, runAll } = stallableClock()
+    const controller = new AbortController()
+    const running = runDispatcher({
+      schedule: uniform(10, 200), // 0 and 100 ms
+      clock,
+      maxInFlight: 10,
+      send: (_intended, _sent, settle) => {
+        clock.setTimer(() => settle(), 500)
+      },
+      signal: controller.signal,
+      drainTimeoutMs: 1000,
+    })
+    clock.setTimer(() => controller.abort(), 300)
+    runAll()
+    const summary = await running
+    expect(summary.scheduleEndMs).toBe(100)
+    expect(summary.endMs).toBe(600)
+    expect(summary.inFlightAtEnd).toBe(0)
+  })
+})
+
+describe('realClock', () => {
+  it('counts ms from its start and fires timers no sooner than asked; a cancelled one never', async () => {
+    const clock = realClock()
+    const first = clock.now()
+    expect(first).toBeGreaterThanOrEqual(0)
+    expect(first).toBeLessThan(50)
+    const fired = await new Promise<number>((resolve) => {
+      const startedMs = clock.now()
+      clock.setTimer(() => resolve(clock.now() - startedMs), 20)
+    })
+    // libuv's whole-ms loop clock can fire a timer up to 1 ms early by performance.now.
+    expect(fired).toBeGreaterThanOrEqual(19)
+    let cancelledFired = false
+    const cancel = clock.setTimer(() => {
+      cancelledFired = true
+    }, 5)
+    cancel()
+    const immediate = await new Promise<boolean>((resolve) => clock.setTimer(() => resolve(true), -10))
+    expect(immediate).toBe(true)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(cancelledFired).toBe(false)
+    expect(realClock(performance.now() - 1000).now()).toBeGreaterThanOrEqual(1000)
   })
 })

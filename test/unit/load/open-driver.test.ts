@@ -74,12 +74,15 @@ describe('runOpenLoad', () => {
     expect(server.received.length).toBe(result.sent)
 
     expect(result.latenciesMs.length).toBe(result.completed)
-    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(20)
+    // The server's setTimeout(20) runs on libuv's loop clock, cached in whole ms, so it can end up
+    // to 1 ms sooner than 20 ms measured with performance.now (seen: 19.9 ms for 20).
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(20 - 1)
     expect(quantile([...result.latenciesMs], 0.5)).toBeLessThan(100)
     expect(result.scheduleLagMs.length).toBe(result.sent)
     expect(Math.min(...result.scheduleLagMs)).toBeGreaterThanOrEqual(0)
     expect(quantile([...result.scheduleLagMs], 0.99)).toBeLessThan(50)
-    expect(result.lateSends).toBeLessThan(result.sent / 4)
+    // The late-sends guard's default (README, "The trust verdict"): at most 1% more than 10 ms late.
+    expect(result.lateSends / result.scheduled).toBeLessThanOrEqual(0.01)
     expect(result.measuredDurationMs).toBeGreaterThanOrEqual(1950)
     expect(result.measuredDurationMs).toBeLessThan(2500)
     expect(ticks.length).toBeGreaterThanOrEqual(1)
@@ -114,7 +117,9 @@ describe('runOpenLoad', () => {
     accountingHolds(result)
     expect(result.completedAfterWarmup).toBe(result.latenciesMs.length)
     expect(result.completedAfterWarmup).toBeLessThan(result.completed)
-    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(100)
+    // The server's setTimeout(100) runs on libuv's loop clock, cached in whole ms, so it can end up
+    // to 1 ms sooner than 100 ms measured with performance.now (seen: 19.9 ms for 20).
+    expect(Math.min(...result.latenciesMs)).toBeGreaterThanOrEqual(100 - 1)
   })
 
   it('counts requests that get no answer within the request timeout as timeouts', async () => {
@@ -149,6 +154,10 @@ describe('runOpenLoad', () => {
       seed: 1,
     })
     await expect(failure).rejects.toThrow(`Failed to reach the endpoint at ${url}: connection refused`)
-    expect(performance.now() - startedAt).toBeLessThan(5000)
+    // "Within about a second": at 20 req/s the 50-refusal rule would take 2.5 s, so the 1 s rule
+    // (UNREACHABLE_AFTER_MS) stops it; the upper bound allows a second of scheduling noise.
+    const elapsedMs = performance.now() - startedAt
+    expect(elapsedMs).toBeGreaterThanOrEqual(1000)
+    expect(elapsedMs).toBeLessThan(2000)
   })
 })

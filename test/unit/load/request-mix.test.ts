@@ -80,7 +80,10 @@ describe('createRequestMix', () => {
     expect(questions[0]).toBe(poolQuestion('acme', rankOf(questions[0]!)))
     const counts = new Array<number>(pool + 1).fill(0)
     for (const question of questions) counts[rankOf(question)]! += 1
-    const probabilities = zipfProbabilities(pool, 1)
+    // Zipf with s = 1: P(k) = 1 / (k · H₁₀₀₀), H₁₀₀₀ = 7.485470860550345 (exact sum of 1/k in
+    // rational arithmetic, then rounded; ≈ ln 1000 + γ + 1/2000), not the sampler's own CDF.
+    const H_1000 = 7.485470860550345
+    const probabilities = Float64Array.from({ length: pool }, (_, i) => 1 / ((i + 1) * H_1000))
     for (let rank = 1; rank <= 5; rank++) {
       expect(counts[rank]!).toBeGreaterThan(counts[rank + 1]!)
       const p = probabilities[rank - 1]!
@@ -95,6 +98,21 @@ describe('createRequestMix', () => {
     expect(Math.abs(repeatRatio(sample) - expectedRepeatRatio(probabilities, sample.length))).toBeLessThan(
       0.03,
     )
+  })
+
+  it('gives Zipf probabilities k^-s / H(n, s): hand-worked for small pools', () => {
+    // s = 1, n = 4: H = 25/12, so 12/25, 6/25, 4/25, 3/25.
+    const four = [...zipfProbabilities(4, 1)]
+    four.forEach((p, i) => {
+      expect(p).toBeCloseTo([12 / 25, 6 / 25, 4 / 25, 3 / 25][i]!, 12)
+    })
+    expect(four).toHaveLength(4)
+    // s = 2, n = 3: 1, 1/4, 1/9 over 49/36, so 36/49, 9/49, 4/49.
+    const three = [...zipfProbabilities(3, 2)]
+    three.forEach((p, i) => {
+      expect(p).toBeCloseTo([36 / 49, 9 / 49, 4 / 49][i]!, 12)
+    })
+    expect(three).toHaveLength(3)
   })
 
   it('draws a uniform pool with the expected repeat ratio', () => {

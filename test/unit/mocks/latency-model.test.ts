@@ -29,14 +29,33 @@ function sampleSorted(draw: () => number): Float64Array {
   return values.sort()
 }
 
-const BASIC_CASES: { name: string; model: LatencyModel }[] = [
-  { name: 'fixed', model: { kind: 'fixed', ms: 45 } },
-  { name: 'uniform', model: { kind: 'uniform', minMs: 20, maxMs: 80 } },
-  { name: 'normal', model: { kind: 'normal', meanMs: 100, stddevMs: 30 } },
+// Each model's p50, p90 and p99, from closed forms or computed once with SciPy 1.17.1 (not with
+// this project's modelQuantileMs, which is checked against the same values below):
+// - uniform: min + q·(max − min);
+// - normal truncated at 0: scipy.stats.truncnorm(a=−mean/sd, b=∞, loc=mean, scale=sd).ppf(q);
+// - lognormal: p50·exp(Φ⁻¹(q)·σ), σ = ln(p99/p50)/Φ⁻¹(0.99);
+// - tokens: the mixture CDF mean over n of lognorm.cdf(x − 20n), n = 50..300, inverted by brentq.
+const BASIC_CASES: { name: string; model: LatencyModel; expected: [number, number, number] }[] = [
+  { name: 'fixed', model: { kind: 'fixed', ms: 45 }, expected: [45, 45, 45] },
+  { name: 'uniform', model: { kind: 'uniform', minMs: 20, maxMs: 80 }, expected: [50, 74, 79.4] },
+  {
+    name: 'normal',
+    model: { kind: 'normal', meanMs: 100, stddevMs: 30 },
+    expected: [100.01613242221822, 138.45388255002737, 169.79526668507765],
+  },
   // Mean close to 0: a third of the untruncated mass lies below 0, so truncation matters.
-  { name: 'normal, heavily truncated', model: { kind: 'normal', meanMs: 10, stddevMs: 20 } },
-  { name: 'lognormal', model: { kind: 'lognormal', p50Ms: 180, p99Ms: 400 } },
+  {
+    name: 'normal, heavily truncated',
+    model: { kind: 'normal', meanMs: 10, stddevMs: 20 },
+    expected: [17.937423501790896, 39.64359356881815, 59.233366298201716],
+  },
+  {
+    name: 'lognormal',
+    model: { kind: 'lognormal', p50Ms: 180, p99Ms: 400 },
+    expected: [180, 279.45555098507924, 400],
+  },
 ]
+const TOKEN_EXPECTED = [3835.3888408838275, 5843.389112779527, 6379.047235112095]
 
 const TOKEN_MODEL: TokenLatencyModel = {
   kind: 'tokens',
@@ -56,11 +75,11 @@ describe('standard normal helpers', () => {
 })
 
 describe('latency samplers against their analytic quantiles (100k draws, seed 11)', () => {
-  it.each(BASIC_CASES)('$name', ({ model }) => {
+  it.each(BASIC_CASES)('$name', ({ model, expected: quantiles }) => {
     const sorted = sampleSorted(createLatencySampler(model, createRng(11)))
     expect(sorted[0]!).toBeGreaterThanOrEqual(0)
-    for (const q of QUANTILES) {
-      const expected = modelQuantileMs(model, q)
+    for (const [i, q] of QUANTILES.entries()) {
+      const expected = quantiles[i]!
       expect(
         Math.abs(empiricalQuantile(sorted, q) - expected),
         `q=${q}, model ${expected} ms`,
@@ -76,8 +95,8 @@ describe('latency samplers against their analytic quantiles (100k draws, seed 11
       counts.add(outputTokens)
       return latencyMs
     })
-    for (const q of QUANTILES) {
-      const expected = modelQuantileMs(TOKEN_MODEL, q)
+    for (const [i, q] of QUANTILES.entries()) {
+      const expected = TOKEN_EXPECTED[i]!
       expect(
         Math.abs(empiricalQuantile(sorted, q) - expected),
         `q=${q}, model ${expected} ms`,
@@ -89,6 +108,19 @@ describe('latency samplers against their analytic quantiles (100k draws, seed 11
 })
 
 describe('analytic quantiles', () => {
+  it.each(BASIC_CASES)('$name: equal the independently computed values', ({ model, expected }) => {
+    QUANTILES.forEach((q, i) => {
+      // To 1e-5 ms: the truncated normal goes through normalCdf's approximation (about 1e-7).
+      expect(modelQuantileMs(model, q), `q=${q}`).toBeCloseTo(expected[i]!, 5)
+    })
+  })
+
+  it('tokens: equal the mixture quantiles computed with SciPy', () => {
+    QUANTILES.forEach((q, i) => {
+      expect(modelQuantileMs(TOKEN_MODEL, q), `q=${q}`).toBeCloseTo(TOKEN_EXPECTED[i]!, 4)
+    })
+  })
+
   it('give the lognormal its configured p50 and p99 exactly', () => {
     const model: LatencyModel = { kind: 'lognormal', p50Ms: 180, p99Ms: 400 }
     expect(modelQuantileMs(model, 0.5)).toBeCloseTo(180, 6)
@@ -104,7 +136,8 @@ describe('analytic quantiles', () => {
 
   it('reduce to shifted ttft quantiles when the token count is fixed', () => {
     const model: TokenLatencyModel = { ...TOKEN_MODEL, outputTokens: { min: 100, max: 100 } }
-    expect(modelQuantileMs(model, 0.9)).toBeCloseTo(modelQuantileMs(TOKEN_MODEL.ttft, 0.9) + 2000, 6)
+    // 300·exp(Φ⁻¹(0.9)·ln 3/Φ⁻¹(0.99)) + 20 × 100 (SciPy 1.17.1).
+    expect(modelQuantileMs(model, 0.9)).toBeCloseTo(2549.490878710049, 6)
   })
 
   it('reject q outside [0, 1]', () => {

@@ -22,11 +22,24 @@ describe('startMockServer', () => {
     expect(await response.json()).toEqual({ pong: true })
   })
 
-  it('fails a request to a host it does not serve instead of reaching the network', async () => {
+  // Known bug (reported to the lead; src/mocks/ is not this test's author's to change): msw's
+  // `print.error()` inside a custom onUnhandledRequest callback prints the error but lets the
+  // request through, so the fetch goes to DNS (ENOTFOUND) instead of being stopped by msw. The
+  // old assertion (`rejects.toThrow()`) held either way, since `.test` never resolves. This one
+  // asserts what the comment in mock-server.ts promises; `it.fails` flips when the bug is fixed.
+  it.fails('fails a request to a host it does not serve instead of reaching the network', async () => {
     const original = console.error
     console.error = () => {}
     try {
-      await expect(fetch('https://unmocked.test/ping', { method: 'POST' })).rejects.toThrow()
+      const error: unknown = await fetch('https://unmocked.test/ping', { method: 'POST' }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(Error)
+      // A DNS lookup (or any socket error) would mean the request left for the network.
+      const cause = (error as Error).cause as NodeJS.ErrnoException | undefined
+      expect(cause?.syscall).toBeUndefined()
+      expect(String(error)).toMatch(/MSW.*Cannot bypass a request/)
     } finally {
       console.error = original
     }

@@ -104,6 +104,24 @@ describe('nightly-perf.yml', () => {
   })
 })
 
+describe('nightly-perf.yml: mutation testing', () => {
+  const w = workflow('nightly-perf.yml')
+
+  it('runs npm run mutation in a job of its own and keeps its report', () => {
+    const job = w.jobs.mutation!
+    expect(job.steps.map((s) => s.run).filter(Boolean)).toEqual(['npm ci', 'npm run mutation'])
+    const upload = job.steps.find((s) => s.uses?.startsWith('actions/upload-artifact@'))!
+    expect(upload.if).toBe('always()')
+    expect(String(upload.with?.path)).toContain('reports/mutation')
+    // Not in the timed nightly job.
+    expect(w.jobs.nightly!.steps.some((s) => s.run?.includes('mutation'))).toBe(false)
+  })
+
+  it('is not part of what CI runs on every push', () => {
+    expect(readFileSync(path.join(root, '.ci/run'), 'utf8')).not.toMatch(/mutation|stryker/)
+  })
+})
+
 describe('perf-pr.yml', () => {
   const w = workflow('perf-pr.yml')
 

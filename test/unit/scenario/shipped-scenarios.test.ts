@@ -37,18 +37,18 @@ describe('shipped scenarios', () => {
     })
 
     // Long enough that its percentile and 1% error-rate budgets can be decided (an error_rate of
-    // 1% with no errors needs ~370 requests; a p99 needs 368 spans for an upper bound), short
-    // enough for the nightly suite.
-    it('is small enough for a 2-core machine and its load finishes within a minute', () => {
+    // 1% with no errors needs ~370 requests; a p99 needs 368 spans for an upper bound, and many
+    // more next to a second mode, as in llm-timeout), short enough for the nightly suite.
+    it('is small enough for a 2-core machine and its load finishes within two minutes', () => {
       if (scenario.load.arrival) {
         expect(scenario.load.arrival.ratePerSec ?? 0).toBeLessThanOrEqual(100)
       } else {
         expect(scenario.load.connections).toBeLessThanOrEqual(64)
         expect(scenario.load.durationMs).toBeGreaterThanOrEqual(10_000)
       }
-      expect(scenario.load.durationMs).toBeLessThanOrEqual(45_000)
+      expect(scenario.load.durationMs).toBeLessThanOrEqual(110_000)
       expect(scenario.load.warmupMs).toBeGreaterThanOrEqual(2_000)
-      expect(scenario.load.durationMs + scenario.load.warmupMs).toBeLessThanOrEqual(50_000)
+      expect(scenario.load.durationMs + scenario.load.warmupMs).toBeLessThanOrEqual(120_000)
     })
 
     it('declares budgets', () => {
