@@ -17,7 +17,7 @@ describe('mocks over HTTP (the default transport)', () => {
   // The bounds are the trust guards' defaults (what the harness claims of itself), not the
   // tighter figures issue 10 aimed for: those are benchmark figures (npm run bench, README).
   it('keeps mocked calls within the fidelity guards at low load and writes the split to the report', async () => {
-    const report = await runScenario(FIXTURE, { durationMs: 4000 })
+    const report = await runScenario(FIXTURE)
     expect(report.arrangement).toMatch(/HTTP servers in 1 process/)
     expect(report.trust.mocks).toHaveLength(1)
     // Per mocked call (the guard's figures): span − drawn, worst dependency.
