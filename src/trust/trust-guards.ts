@@ -35,6 +35,7 @@ export type TrustInputs = {
   accountingOk: boolean
   fidelity: { dependency: string; excessP50Ms: number; excessP99Ms: number }[]
   gapP50Ms: number | null
+  responsesMeasured: number // client responses after warm-up
 }
 
 function guard(
@@ -206,6 +207,18 @@ export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] 
       'ms',
       `responses took ${ms(inputs.gapP50Ms ?? 0)} longer at the client than the server's root span at p50: time is lost queueing outside the traced code (sockets, parsing, the driver)`,
       'the client saw what the server measured',
+    ),
+  )
+  // A run that measured nothing passes every latency guard vacuously; its budgets say nothing.
+  guards.push(
+    guard(
+      'responses measured',
+      inputs.responsesMeasured,
+      '>=',
+      1,
+      'count',
+      'no response arrived after warm-up: nothing was measured; lengthen load.duration',
+      `${inputs.responsesMeasured} responses after warm-up`,
     ),
   )
   return guards

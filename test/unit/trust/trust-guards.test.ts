@@ -23,6 +23,7 @@ function healthy(): TrustInputs {
       { dependency: 'llm', excessP50Ms: 1.5, excessP99Ms: 4 },
     ],
     gapP50Ms: 1,
+    responsesMeasured: 1000,
   }
 }
 
@@ -66,6 +67,7 @@ describe('evaluateTrust', () => {
       'mock fidelity: excess p50 (worst dependency)',
       'mock fidelity: excess p99 (worst dependency)',
       'client − server gap p50',
+      'responses measured',
     ])
     expect(failing(guards)).toEqual([])
     expect(byName(guards, 'late sends').reason).toBe('requests left on schedule')
@@ -104,6 +106,7 @@ describe('evaluateTrust', () => {
         'mock tails stayed close to their model',
       ],
       ['client − server gap p50', 'ms', '<=', 3, 'the client saw what the server measured'],
+      ['responses measured', 'count', '>=', 1, '1000 responses after warm-up'],
     ])
   })
 
@@ -118,6 +121,7 @@ describe('evaluateTrust', () => {
       'spans started − ended',
       'request accounting',
       'client − server gap p50',
+      'responses measured',
     ])
   })
 
@@ -217,6 +221,13 @@ describe('evaluateTrust', () => {
       }),
       figureAcross: 20 + EPS,
       reason: /mocked reranker took up to 20\.0 ms longer than drawn at p99/,
+    },
+    {
+      guard: 'responses measured',
+      at: (i) => ({ ...i, responsesMeasured: 1 }),
+      across: (i) => ({ ...i, responsesMeasured: 0 }),
+      figureAcross: 0,
+      reason: /^no response arrived after warm-up/,
     },
     {
       guard: 'client − server gap p50',
