@@ -44,6 +44,11 @@ export function vectorSearchUrl(collection: string): string {
   return DEFAULT_BASE_URLS.vector_store + vectorSearchPath(collection)
 }
 
+// Where a call to `path` goes: the dependency's base URL (without a trailing slash) + the path.
+export function dependencyUrl(baseUrls: DependencyBaseUrls, name: DependencyName, path: string): URL {
+  return new URL(baseUrls[name].replace(/\/$/, '') + path)
+}
+
 // A base URL for a mock server listening at `origin`: the same path prefix as the provider's.
 export function mockBaseUrl(name: DependencyName, origin: string): string {
   return origin + new URL(DEFAULT_BASE_URLS[name]).pathname.replace(/\/$/, '')

@@ -7,12 +7,12 @@
 //   this process (mocks.transport: in-process), which intercepts fetch but not undici's sockets.
 import { Pool } from 'undici'
 import type { DependencyName } from '../scenario/schema.ts'
-import type { DependencyBaseUrls } from './dependency-api.ts'
+import { type DependencyBaseUrls, dependencyUrl } from './dependency-api.ts'
 
 export type DependencyResponse = {
   status: number
   header(name: string): string | undefined
-  // Resolves to undefined when the body is not JSON (the caller maps that to invalid_response).
+  // The whole body; it must be read for a pooled connection to be reused.
   text(): Promise<string>
   // After the body has been read: an HTTP trailer (undefined where the transport has none).
   trailer(name: string): string | undefined
@@ -49,7 +49,7 @@ export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyT
   }
   return {
     kind: 'pooled',
-    urlOf: (dependency, path) => new URL(baseUrls[dependency].replace(/\/$/, '') + path),
+    urlOf: (dependency, path) => dependencyUrl(baseUrls, dependency, path),
     async post(dependency, path, headers, payload, signal) {
       const { pool, basePath } = poolOf(dependency)
       const response = await pool.request({
@@ -74,8 +74,7 @@ export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyT
 }
 
 export function createFetchTransport(baseUrls: DependencyBaseUrls): DependencyTransport {
-  const urlOf = (dependency: DependencyName, path: string) =>
-    new URL(baseUrls[dependency].replace(/\/$/, '') + path)
+  const urlOf = (dependency: DependencyName, path: string) => dependencyUrl(baseUrls, dependency, path)
   return {
     kind: 'fetch',
     urlOf,

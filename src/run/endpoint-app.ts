@@ -37,12 +37,12 @@ export function apiKeysOf(scenario: Pick<Scenario, 'requests'>): Map<string, str
   return new Map(scenario.requests.map((r) => [r.apiKey, r.tenant]))
 }
 
-type Dependencies = { transport: DependencyTransport; close(): Promise<void> }
+type ConnectedDependencies = { transport: DependencyTransport; close(): Promise<void> }
 
 async function connectDependencies(
   scenario: EndpointAppScenario,
   baseUrls: DependencyBaseUrls | undefined,
-): Promise<Dependencies> {
+): Promise<ConnectedDependencies> {
   if (baseUrls) {
     const transport = createPooledTransport(baseUrls)
     return { transport, close: () => transport.close() }

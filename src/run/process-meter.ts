@@ -56,13 +56,7 @@ export function createProcessMeter(): ProcessMeter {
 // headroom, which grows and is rarely returned). Needs --expose-gc, which the harness passes to
 // its children; null without it.
 export function heapUsedAfterGcMb(): number | null {
-  if (!collectGarbage()) return null
-  return process.memoryUsage().heapUsed / 2 ** 20
-}
-
-// A full collection now, if the process was started with --expose-gc; false otherwise.
-export function collectGarbage(): boolean {
-  if (typeof globalThis.gc !== 'function') return false
+  if (typeof globalThis.gc !== 'function') return null
   globalThis.gc()
-  return true
+  return process.memoryUsage().heapUsed / 2 ** 20
 }
