@@ -49,7 +49,7 @@ export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyT
   }
   return {
     kind: 'pooled',
-    urlOf: (dependency, path) => dependencyUrl(baseUrls, dependency, path),
+    urlOf: cachedUrls(baseUrls),
     async post(dependency, path, headers, payload, signal) {
       const { pool, basePath } = poolOf(dependency)
       const response = await pool.request({
@@ -74,7 +74,7 @@ export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyT
 }
 
 export function createFetchTransport(baseUrls: DependencyBaseUrls): DependencyTransport {
-  const urlOf = (dependency: DependencyName, path: string) => dependencyUrl(baseUrls, dependency, path)
+  const urlOf = cachedUrls(baseUrls)
   return {
     kind: 'fetch',
     urlOf,
@@ -93,6 +93,21 @@ export function createFetchTransport(baseUrls: DependencyBaseUrls): DependencyTr
       }
     },
     async close() {},
+  }
+}
+
+// A call's URL is parsed once per dependency and path (a handful per run), not once per call:
+// the span attributes read it on the request path.
+function cachedUrls(baseUrls: DependencyBaseUrls): (dependency: DependencyName, path: string) => URL {
+  const urls = new Map<string, URL>()
+  return (dependency, path) => {
+    const key = `${dependency} ${path}`
+    let url = urls.get(key)
+    if (!url) {
+      url = dependencyUrl(baseUrls, dependency, path)
+      urls.set(key, url)
+    }
+    return url
   }
 }
 

@@ -125,12 +125,7 @@ function failResponse(res: ServerResponse, error: unknown): void {
   res.end(JSON.stringify({ error: { message: `The mock failed: ${message}`, type: 'server_error' } }))
 }
 
-async function writeResponse(res: ServerResponse, response: unknown, receivedMs: number): Promise<void> {
-  if (!(response instanceof Response)) {
-    throw new TypeError(
-      'the handler returned no Response (generator and passthrough resolvers are not supported here)',
-    )
-  }
+async function writeResponse(res: ServerResponse, response: Response, receivedMs: number): Promise<void> {
   // HttpResponse.error(): the connection fails, as a network error does.
   if (response.type === 'error') return void res.destroy()
   if (res.destroyed) return
