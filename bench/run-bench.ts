@@ -11,7 +11,7 @@
 // Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check; figures are noisier)
 import os from 'node:os'
 import { join } from 'node:path'
-import type { Report } from '../src/report/report-types.ts'
+import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { runScenario } from '../src/run/run-scenario.ts'
 

@@ -24,7 +24,7 @@ export function parseFraction(value: string | number): number | undefined {
   return match ? Number(match[1]) / 100 : undefined
 }
 
-export function hrtimeToMs(hr: [number, number]): number {
+export function hrtimeToMs(hr: readonly [number, number]): number {
   return hr[0] * 1e3 + hr[1] / 1e6
 }
 

@@ -6,9 +6,9 @@
 // Memory: one HDR histogram per dependency (tens of KB), at most MAX_DEPENDENCIES of them.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import type { DependencyStats } from '../report/analysis-schema.ts'
+import type { DependencyStats } from '../contract/analysis-schema.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
-import { hrToMs } from '../telemetry/trace-record.ts'
+import { hrtimeToMs } from '../units.ts'
 
 const MAX_DEPENDENCIES = 50
 
@@ -66,7 +66,7 @@ export class DependencyMap {
       const resend = span.attributes['http.request.resend_count']
       if (typeof resend === 'number' && resend > 0) dependency.retries++
       if (span.status.code === SpanStatusCode.ERROR) dependency.errorSpans++
-      dependency.latency.record(Math.max(0, hrToMs(span.duration)))
+      dependency.latency.record(Math.max(0, hrtimeToMs(span.duration)))
     }
   }
 

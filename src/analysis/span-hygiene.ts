@@ -20,8 +20,8 @@
 // 32-bit FNV-1a hash; a collision among 1,000 values is about 1 in 10,000).
 import { SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import type { AttributeCardinality, HygieneFinding, HygieneResults } from '../report/analysis-schema.ts'
-import { hrToMs } from '../telemetry/trace-record.ts'
+import type { AttributeCardinality, HygieneFinding, HygieneResults } from '../contract/analysis-schema.ts'
+import { hrtimeToMs } from '../units.ts'
 
 export const DISTINCT_CAP = 1000
 export const HIGH_CARDINALITY = 100
@@ -127,7 +127,7 @@ export class SpanHygiene {
       this.#names.set(span.name, stats)
     }
     stats.spans++
-    const durationMs = hrToMs(span.duration)
+    const durationMs = hrtimeToMs(span.duration)
     stats.totalMs += durationMs
     if (durationMs < 1) stats.subMs++
 

@@ -5,13 +5,13 @@
 // for the traces the reservoir keeps, a critical-path split of two parents.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
-import type { AnalysisResults } from '../report/analysis-schema.ts'
+import type { AnalysisResults } from '../contract/analysis-schema.ts'
 import { DependencyMap } from './dependency-map.ts'
 import { RootCauses } from './root-causes.ts'
 import { SpanHygiene } from './span-hygiene.ts'
 import { TraceBreakdown } from './trace-breakdown.ts'
 
-export type { AnalysisResults } from '../report/analysis-schema.ts'
+export type { AnalysisResults } from '../contract/analysis-schema.ts'
 
 export class TraceAnalyzer {
   readonly #breakdown: TraceBreakdown

@@ -13,9 +13,9 @@
 // at the gateway has no rag_pipeline) has parent duration NaN and is left out of that level.
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { quantileSorted } from 'simple-statistics'
-import { createRng, type Rng } from '../mocks/rng.ts'
-import type { BreakdownLevel, StageBreakdown } from '../report/analysis-schema.ts'
-import { SPAN } from '../telemetry/span-names.ts'
+import type { BreakdownLevel, StageBreakdown } from '../contract/analysis-schema.ts'
+import { SPAN } from '../contract/span-names.ts'
+import { createRng, type Rng } from '../rng.ts'
 import { splitCriticalPath } from './critical-path.ts'
 
 export type LevelSpec = { parent: string; stages: readonly string[] }

@@ -21,24 +21,15 @@
 // `target` in each result is the stage's canonical key (as in report.stages), so a consumer can
 // join budgets to stages; `source` keeps the budget exactly as the user wrote it.
 // sampling_overhead budgets need two runs and are evaluated elsewhere; they yield no result here.
-import type { BudgetResult, StageNumberField, StageStats } from '../report/report-types.ts'
+import type { BudgetResult, StageStats } from '../contract/report-types.ts'
+import { STAT_OF } from '../contract/stage-metrics.ts'
 import {
   CONFIDENCE,
   clopperPearson,
   countToExcludeProportion,
   countToExcludeQuantile,
 } from '../stats/quantile-interval.ts'
-import type { Budget, DurationMetric, StageMetric } from './parse-budget.ts'
-
-export const STAT_OF: Record<DurationMetric, StageNumberField> = {
-  p50: 'p50_ms',
-  p90: 'p90_ms',
-  p95: 'p95_ms',
-  p99: 'p99_ms',
-  p999: 'p999_ms',
-  max: 'max_ms',
-  mean: 'mean_ms',
-}
+import type { Budget, StageMetric } from './parse-budget.ts'
 
 const QUANTILE_OF = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 } as const
 type PercentileMetric = keyof typeof QUANTILE_OF

@@ -3,10 +3,12 @@
 //   key        = span-name [ "{" filter { "," filter } "}" ] | "throughput" | "sampling_overhead"
 //   filter     = attribute "=" value          (value may be quoted with " or ')
 // Each budget keeps its source text so reports show exactly what the user wrote.
+
+import { DURATION_METRICS, type DurationMetric } from '../contract/stage-metrics.ts'
 import { parseDurationMs, parseFraction } from '../units.ts'
 
-export const DURATION_METRICS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const
-export type DurationMetric = (typeof DURATION_METRICS)[number]
+export { DURATION_METRICS, type DurationMetric }
+
 export const STAGE_METRICS = [...DURATION_METRICS, 'error_rate'] as const
 export type StageMetric = (typeof STAGE_METRICS)[number]
 export const OVERHEAD_METRICS = ['cpu_per_request', 'p50', 'p99'] as const

@@ -4,15 +4,15 @@
 // and one HTTP client span per attempt (HTTP semantic conventions; `http.request.resend_count`
 // on retries) so a failed trace reads llm_generation › POST /v1/chat/completions › 429.
 import { type Context, type Span, SpanKind, type Tracer, trace } from '@opentelemetry/api'
-import type { Rng } from '../mocks/rng.ts'
-import type { DependencyName } from '../scenario/schema.ts'
-import { propagator } from '../telemetry/tracer-provider.ts'
 import {
   MOCK_DELAY_ATTRIBUTE,
   MOCK_DELAY_HEADER,
   MOCK_HELD_ATTRIBUTE,
   MOCK_HELD_HEADER,
-} from './dependency-api.ts'
+} from '../contract/dependency-api.ts'
+import type { Rng } from '../rng.ts'
+import type { DependencyName } from '../scenario/schema.ts'
+import { propagator } from '../telemetry/tracer-provider.ts'
 import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
 import type { DependencyResponse, DependencyTransport } from './dependency-transport.ts'
 import { markError } from './traced-stage.ts'

@@ -6,8 +6,8 @@
 // - `fetch`: the global fetch against the providers' own hosts, answered by msw's setupServer in
 //   this process (mocks.transport: in-process), which intercepts fetch but not undici's sockets.
 import { Pool } from 'undici'
+import { type DependencyBaseUrls, dependencyUrl } from '../contract/dependency-api.ts'
 import type { DependencyName } from '../scenario/schema.ts'
-import { type DependencyBaseUrls, dependencyUrl } from './dependency-api.ts'
 
 export type DependencyResponse = {
   status: number

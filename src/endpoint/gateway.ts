@@ -2,9 +2,9 @@
 // service (a dependency, so it has its own latency and failures), `rate_limiting` applies a
 // per-tenant token bucket in process.
 import type { Context, Tracer } from '@opentelemetry/api'
-import { SPAN } from '../telemetry/span-names.ts'
+import type { IntrospectResponse } from '../contract/dependency-api.ts'
+import { SPAN } from '../contract/span-names.ts'
 import { TokenBucket } from '../token-bucket.ts'
-import type { IntrospectResponse } from './dependency-api.ts'
 import type { CallContext, DependencyCall } from './dependency-client.ts'
 import { callDependency } from './dependency-client.ts'
 import { tracedStage } from './traced-stage.ts'

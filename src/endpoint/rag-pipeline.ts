@@ -2,9 +2,6 @@
 // ("RAG Pipeline Tracing"), plus the OpenTelemetry GenAI semantic-convention names beside them.
 import type { Context, Span, Tracer } from '@opentelemetry/api'
 import { LRUCache } from 'lru-cache'
-import type { Rng } from '../mocks/rng.ts'
-import type { Dependencies, DependencyName, PipelineConfig } from '../scenario/schema.ts'
-import { SPAN } from '../telemetry/span-names.ts'
 import {
   type ChatRequest,
   type ChatResponse,
@@ -14,7 +11,10 @@ import {
   type VectorSearchRequest,
   type VectorSearchResponse,
   vectorSearchPath,
-} from './dependency-api.ts'
+} from '../contract/dependency-api.ts'
+import { SPAN } from '../contract/span-names.ts'
+import type { Rng } from '../rng.ts'
+import type { Dependencies, DependencyName, PipelineConfig } from '../scenario/schema.ts'
 import { type CallContext, callDependency, type DependencyCall } from './dependency-client.ts'
 import { DependencyError } from './dependency-error.ts'
 import type { DependencyTransport } from './dependency-transport.ts'

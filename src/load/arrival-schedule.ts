@@ -13,7 +13,7 @@
 //   time is Λ⁻¹(Λ(t) + E) (time rescaling; Çinlar 1975, Introduction to Stochastic Processes,
 //   §4.7). Within one stage this is the usual exponential gap E/λ; across a boundary the
 //   remaining intensity carries over, which is exact for a non-homogeneous Poisson process.
-import { createRng, deriveSeed } from '../mocks/rng.ts'
+import { createRng, deriveSeed } from '../rng.ts'
 
 export type ArrivalStage = { ratePerSec: number; durationMs: number }
 

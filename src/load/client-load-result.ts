@@ -1,21 +1,10 @@
 // What a load driver hands back: every request accounted for, client-side latencies after the
 // warm-up, and a per-second time series. Both drivers (closed: autocannon; open: ours) fill the
 // same shape so the report does not care which one ran; `driver` names the one that did.
+import type { Report } from '../contract/report-types.ts'
 
-export type ClientInterval = {
-  // Start of the bucket, ms since the start of the run (warm-up included, so warm-up and drift
-  // are visible). Buckets are by completion time.
-  startMs: number
-  warmup: boolean
-  // Responses completed in the bucket (any status).
-  requests: number
-  // Errors and timeouts observed in the bucket.
-  errors: number
-  statusCodes: Record<string, number>
-  // Client latency of the responses completed in the bucket; null when there were none.
-  p50Ms: number | null
-  p99Ms: number | null
-}
+// One bucket of the per-second series: report.json's `intervals` (contract/report-schema.ts).
+export type ClientInterval = Report['intervals'][number]
 
 // One request after the warm-up, for joining client latency with the server trace.
 export type ClientSample = {

@@ -143,12 +143,12 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
 function summarise(bucket: Bucket, startMs: number, warmupMs: number): ClientInterval {
   const sorted = bucket.latenciesMs.sort((a, b) => a - b)
   return {
-    startMs,
+    start_ms: startMs,
     warmup: startMs < warmupMs,
     requests: bucket.requests,
     errors: bucket.errors,
-    statusCodes: bucket.statusCodes,
-    p50Ms: sorted.length > 0 ? quantileSorted(sorted, 0.5) : null,
-    p99Ms: sorted.length > 0 ? quantileSorted(sorted, 0.99) : null,
+    status_codes: bucket.statusCodes,
+    p50_ms: sorted.length > 0 ? quantileSorted(sorted, 0.5) : null,
+    p99_ms: sorted.length > 0 ? quantileSorted(sorted, 0.99) : null,
   }
 }

@@ -1,7 +1,7 @@
 // The request mix: which kind of request comes next and with which question. Seeded, so the
 // same scenario seed sends the same sequence of bodies (arrival timing aside).
 
-import { createRng, deriveSeed, type Rng } from '../mocks/rng.ts'
+import { createRng, deriveSeed, type Rng } from '../rng.ts'
 import type { RequestKind } from '../scenario/schema.ts'
 
 export type PlannedRequest = {

@@ -2,7 +2,7 @@
 // version 00, a 16-byte trace id, an 8-byte parent id, flags 01 (sampled). The endpoint continues
 // this trace, so each client-side latency can be joined with its server trace by trace id.
 import { randomFillSync } from 'node:crypto'
-import type { Rng } from '../mocks/rng.ts'
+import type { Rng } from '../rng.ts'
 
 export type Traceparent = { traceparent: string; traceId: string }
 

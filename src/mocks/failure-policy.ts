@@ -2,8 +2,9 @@
 // of [0, 1) in list order (inverse-CDF sampling of a categorical distribution); the rest of the
 // interval means success. Exactly one uniform draw per call, whatever the outcome, so the stream
 // position depends only on the number of calls.
+
+import type { Rng } from '../rng.ts'
 import type { FailureMode } from '../scenario/schema.ts'
-import type { Rng } from './rng.ts'
 
 // Tolerates float rounding in sums like 0.1 + 0.2 + 0.7.
 const SUM_TOLERANCE = 1e-9

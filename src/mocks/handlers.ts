@@ -1,5 +1,5 @@
 // msw request handlers that stand in for the RAG endpoint's five dependencies, at the URLs and
-// with the wire shapes of src/endpoint/dependency-api.ts. Each call goes through, in order:
+// with the wire shapes of src/contract/dependency-api.ts. Each call goes through, in order:
 //   (1) the provider's rate limit, if configured (token bucket → 429 + Retry-After);
 //   (2) one failure draw (injected status, timeout or network error);
 //   (3) one latency draw, a wait of that long, then a realistic body.
@@ -27,14 +27,14 @@ import {
   type ProviderError,
   type RerankResponse,
   type VectorSearchResponse,
-} from '../endpoint/dependency-api.ts'
+} from '../contract/dependency-api.ts'
+import { createRng, deriveSeed, type Rng } from '../rng.ts'
 import type { Dependencies, DependencyName, FailureMode } from '../scenario/schema.ts'
 import { TokenBucket } from '../token-bucket.ts'
 import { createFailurePicker } from './failure-policy.ts'
 import { createLatencySampler, sampleTokenLatency } from './latency-model.ts'
 import { type MockCall, type MockHandler, type MockReply, mockPost } from './mock-handler.ts'
 import { preciseTimer } from './precise-wait.ts'
-import { createRng, deriveSeed, type Rng } from './rng.ts'
 
 export type MockOptions = {
   seed: number

@@ -1,8 +1,9 @@
 // Latency models of the mocked dependencies: sampling (seeded) and analytic quantiles.
 // The quantiles let a run compare each measured dependency span with the model it was configured
 // with (mock fidelity): a mock that is systematically late shows up as measured p50 − model p50.
+
+import type { Rng } from '../rng.ts'
 import type { LatencyModel, TokenLatencyModel } from '../scenario/schema.ts'
-import type { Rng } from './rng.ts'
 
 // Φ⁻¹(0.99), the standard normal 99th percentile.
 export const Z_99 = 2.326347874

@@ -7,7 +7,7 @@
 // node:http server itself: the fast path skips both. Any other msw handler is still served,
 // through msw's own getResponse.
 import { HttpHandler, HttpResponse, type JsonBodyType } from 'msw'
-import { MOCK_HELD_HEADER } from '../endpoint/dependency-api.ts'
+import { MOCK_HELD_HEADER } from '../contract/dependency-api.ts'
 
 export type MockCall = {
   body: unknown // the parsed JSON body; undefined if it was not JSON

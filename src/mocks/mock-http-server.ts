@@ -13,7 +13,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
-import { MOCK_HELD_HEADER } from '../endpoint/dependency-api.ts'
+import { MOCK_HELD_HEADER } from '../contract/dependency-api.ts'
 import { MockHandler, type MockReply } from './mock-handler.ts'
 
 export type MockListener = { port: number; origin: string; server: Server; close(): Promise<void> }

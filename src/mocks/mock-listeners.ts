@@ -1,7 +1,7 @@
 // The mocked dependencies as HTTP servers: one loopback listener per dependency, each answering
 // with its msw handler. Used by the mock servers' process (a run) and by tools that want them
 // in their own process (tests).
-import { type DependencyBaseUrls, mockBaseUrl } from '../endpoint/dependency-api.ts'
+import { type DependencyBaseUrls, mockBaseUrl } from '../contract/dependency-api.ts'
 import type { Dependencies, DependencyName } from '../scenario/schema.ts'
 import { createDependencyMocks, type MockOptions } from './handlers.ts'
 import { type MockListener, serveHandlers } from './mock-http-server.ts'

@@ -1,7 +1,7 @@
 // How often the detector cries wolf on pure noise, and how often it catches a real slowdown:
 // measured on seeded synthetic histories (synthetic-history.ts). bench/regression-calibration.ts
 // prints these figures; the tests call the same functions with fixed seeds.
-import { createRng } from '../mocks/rng.ts'
+import { createRng } from '../rng.ts'
 import { type DetectionOptions, detectRegressions } from './regression.ts'
 import { type SyntheticMetricSpec, syntheticNights } from './synthetic-history.ts'
 

@@ -9,9 +9,9 @@
 // job killed mid-write never leaves half a file; an unreadable file is skipped and reported.
 import { readdir, readFile, rm } from 'node:fs/promises'
 import path from 'node:path'
+import { type Fingerprint, fingerprintOf, sameFingerprint } from '../environment.ts'
 import { writeFileAtomic } from '../report/write-report.ts'
 import { SCENARIO_NAME_PATTERN } from '../scenario/schema.ts'
-import { type Fingerprint, fingerprintOf, sameFingerprint } from './fingerprint.ts'
 import { parseStoredReport, type StoredReport } from './stored-report.ts'
 
 export const DEFAULT_HISTORY_DIR = 'reports/history'

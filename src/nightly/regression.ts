@@ -45,7 +45,7 @@
 // Comparing two single runs (`compareRuns`) has no spread: there only the floors apply (and the
 // binomial test for error rates, with the baseline run's rate), and the result says so.
 import { errorFunction, gammaln, median, medianAbsoluteDeviation } from 'simple-statistics'
-import { type Fingerprint, fingerprintDifferences, sameFingerprint } from './fingerprint.ts'
+import { type Fingerprint, fingerprintDifferences, sameFingerprint } from '../environment.ts'
 import type { Metric, MetricUnit, RunSnapshot } from './run-snapshot.ts'
 
 export type DetectionOptions = {

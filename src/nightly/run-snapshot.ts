@@ -2,7 +2,7 @@
 // rate, and the throughput. By default only budgeted stages are tracked: they are the stages the
 // team declared it cares about, and every further metric is one more chance of a false alarm
 // (the per-night false-alarm rate grows with the number of metrics compared; see regression.ts).
-import { type Fingerprint, fingerprintOf } from './fingerprint.ts'
+import { type Fingerprint, fingerprintOf } from '../environment.ts'
 import { type StoredReport, workloadKey } from './stored-report.ts'
 
 export type MetricName = 'p50' | 'p95' | 'p99' | 'error_rate' | 'rps'

@@ -1,10 +1,10 @@
 // Reading report.json files written by this or an earlier version of the harness (history files,
 // `compare` arguments). Only the fields the nightly job uses are checked, and unknown fields are
 // kept: a report that gained fields since (a trust section, say) or lacks ones added later
-// (environment.harness_version) still reads. The full contract is src/report/report-schema.ts.
-import { readFile } from 'node:fs/promises'
+// (environment.harness_version) still reads. The full contract is src/contract/report-schema.ts.
 import { z } from 'zod'
 import { ValidationError } from '../errors.ts'
+import { readReportFile } from '../report/regenerate-report.ts'
 import { formatPath } from '../scenario/load-scenario.ts'
 import { SCENARIO_NAME_PATTERN } from '../scenario/schema.ts'
 
@@ -76,21 +76,7 @@ export function parseStoredReport(value: unknown, label: string): StoredReport {
 }
 
 export async function readStoredReport(file: string): Promise<StoredReport> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    throw new ValidationError(file, [
-      `${file}: cannot read it (${(error as Error).message}); pass a report.json written by a run`,
-    ])
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new ValidationError(file, [`${file}: not JSON (${(error as Error).message})`])
-  }
-  return parseStoredReport(value, file)
+  return parseStoredReport(await readReportFile(file), file)
 }
 
 // 'untrusted' when the run's own checks said so (top-level verdict or trust section).

@@ -10,8 +10,9 @@
 // a night slower, never faster than the machine allows). Error rates are binomial counts over the
 // run's requests. Metrics are drawn independently: real p50/p95/p99 of one stage move together,
 // so independent draws are the pessimistic case for a detector that tests each metric alone.
-import { createRng, type Rng } from '../mocks/rng.ts'
-import type { Fingerprint } from './fingerprint.ts'
+
+import type { Fingerprint } from '../environment.ts'
+import { createRng, type Rng } from '../rng.ts'
 import { type Metric, metricKey, type RunSnapshot, THROUGHPUT_KEY } from './run-snapshot.ts'
 import type { StoredReport } from './stored-report.ts'
 

@@ -2,8 +2,9 @@
 // 95% interval straddles the limit), the evidence it was decided on (sample count and interval)
 // and, when inconclusive, the run length that would decide it. A leaf of the renderers (the
 // console imports it too), so it formats with format-ms.ts only.
+
+import type { BudgetResult, Report } from '../contract/report-types.ts'
 import { formatMs } from './format-ms.ts'
-import type { BudgetResult, Report } from './report-types.ts'
 
 export function formatBudgetValue(value: number | null, unit: BudgetResult['unit']): string {
   if (value === null) return 'no data'

@@ -3,8 +3,9 @@
 // `http.request.header.authorization`, a `token` sent to an introspection endpoint), and the
 // scenario text holds `api_key:` lines. Every renderer passes the report through
 // redactReport first, so a renderer cannot forget to.
+
+import type { Report } from '../contract/report-types.ts'
 import { MAX_REPORT_DEPTH } from './json-depth.ts'
-import type { Report } from './report-types.ts'
 
 // The key names that mark a credential, as in the OWASP logging cheat sheet's "never log" list.
 const SECRET_KEY = /authorization|api[_-]?key|token|secret|password|passwd|cookie/i
@@ -94,7 +95,7 @@ const PASS_THROUGH = new Set([
 // A copy of the report with credential attributes dropped and credential-shaped values masked.
 // Never mutates its input.
 export function redactReport<T extends Report>(report: T): T {
-  const scenario = report.scenario as Report['scenario'] & { text?: unknown }
+  const scenario = report.scenario
   const rest = Object.fromEntries(
     Object.entries(report).map(([key, value]) => [key, PASS_THROUGH.has(key) ? value : redactDeep(value)]),
   )
@@ -104,6 +105,7 @@ export function redactReport<T extends Report>(report: T): T {
       typeof scenario.text === 'string' ? { ...scenario, text: redactScenarioText(scenario.text) } : scenario,
     exemplars: report.exemplars.map((trace) => ({
       ...trace,
+      ...(trace.error_path !== undefined ? { error_path: redactText(trace.error_path) } : {}),
       spans: trace.spans.map((span) => ({
         ...span,
         ...(span.status_message !== undefined ? { status_message: redactText(span.status_message) } : {}),
@@ -111,9 +113,6 @@ export function redactReport<T extends Report>(report: T): T {
         events: span.events.map((event) => ({ ...event, attributes: redactAttributes(event.attributes) })),
       })),
     })),
-    root_causes: Object.fromEntries(
-      Object.entries(report.root_causes).map(([path, count]) => [redactText(path), count]),
-    ),
   }
 }
 

@@ -1,22 +1,18 @@
 // `npm run report -- <report.json>`: re-renders report.html, summary.md and junit.xml beside a
 // report.json, from its data alone (after a renderer fix, or from a CI artifact).
-// The whole file is validated with the report schema before any renderer sees it, so a wrong-typed
-// or missing section is refused naming the field (exit 2), never met as a TypeError mid-render.
-// Only the sections a run before them lacked (trust, analysis) may be absent; the renderers mark
-// them as not measured.
+// The whole file is parsed with the contract's schema once, before any renderer sees it, so a
+// wrong-typed or missing section is refused naming the field (exit 2), never met as a TypeError
+// mid-render, and the renderers receive typed data. A report of another schema version is refused
+// by name: re-run the scenario (the nightly history reads older reports through its own, looser
+// schema, nightly/stored-report.ts, because it only needs a few fields of each).
 import { readFile } from 'node:fs/promises'
 import { dirname, join } from 'node:path'
+import { REPORT_SCHEMA_VERSION, reportSchema } from '../contract/report-schema.ts'
+import type { Report } from '../contract/report-types.ts'
 import { UsageError, ValidationError } from '../errors.ts'
 import { MAX_REPORT_DEPTH, tooDeepPath } from './json-depth.ts'
-import { reportSchema } from './report-schema.ts'
-import type { Report } from './report-types.ts'
 import { renderRunFiles } from './run-reports.ts'
 import { writeFileAtomic } from './write-report.ts'
-
-export const storedReportSchema = reportSchema.extend({
-  trust: reportSchema.shape.trust.optional(),
-  analysis: reportSchema.shape.analysis.optional(),
-})
 
 const MAX_PROBLEMS = 20
 
@@ -31,7 +27,9 @@ function fieldPath(path: readonly PropertyKey[]): string {
   return out || '(top)'
 }
 
-export async function readReportJson(reportPath: string): Promise<Report> {
+// A report.json file → its JSON value, or a UsageError naming the file. Shared with the nightly
+// history, which validates the value with its own schema.
+export async function readReportFile(reportPath: string): Promise<unknown> {
   let text: string
   try {
     text = await readFile(reportPath, 'utf8')
@@ -41,26 +39,47 @@ export async function readReportJson(reportPath: string): Promise<Report> {
       { cause: error },
     )
   }
-  return parseReportText(text, reportPath)
+  return parseJsonText(text, reportPath)
 }
 
-// The text of a report.json → the report, or a UsageError naming the file and every bad field.
-export function parseReportText(text: string, file: string): Report {
-  let json: unknown
+export function parseJsonText(text: string, file: string): unknown {
   try {
-    json = JSON.parse(text)
+    return JSON.parse(text)
   } catch (error) {
     throw new UsageError(
       `Failed to read ${file}: it is not JSON (${describe(error)}). Pass a report.json written by a run.`,
       { cause: error },
     )
   }
+}
+
+export async function readReportJson(reportPath: string): Promise<Report> {
+  return parseReport(await readReportFile(reportPath), reportPath)
+}
+
+// The text of a report.json → the report, or an error naming the file and every bad field.
+export function parseReportText(text: string, file: string): Report {
+  return parseReport(parseJsonText(text, file), file)
+}
+
+function schemaVersionOf(json: unknown): unknown {
+  return typeof json === 'object' && json !== null && 'schema_version' in json
+    ? json.schema_version
+    : undefined
+}
+
+function parseReport(json: unknown, file: string): Report {
+  const version = schemaVersionOf(json)
+  if (typeof version === 'number' && version !== REPORT_SCHEMA_VERSION)
+    throw new ValidationError(file, [
+      `schema_version: ${version}, but this harness reads version ${REPORT_SCHEMA_VERSION}; re-run the scenario with this version to get a report it can render`,
+    ])
   const deep = tooDeepPath(json, MAX_REPORT_DEPTH)
   if (deep !== undefined)
     throw new ValidationError(file, [
       `${deep}: nested deeper than ${MAX_REPORT_DEPTH} levels; a report.json written by a run nests about 8`,
     ])
-  const checked = storedReportSchema.safeParse(json)
+  const checked = reportSchema.safeParse(json)
   if (!checked.success) {
     const problems = checked.error.issues.map((issue) => `${fieldPath(issue.path)}: ${issue.message}`)
     throw new ValidationError(
@@ -70,11 +89,7 @@ export function parseReportText(text: string, file: string): Report {
         : problems,
     )
   }
-  // Rendered from the JSON as written, not from checked.data: the parse drops fields this version
-  // does not know, which the trust section still shows. Every field the schema knows has been
-  // checked above (the report schema has no defaults or transforms), so the JSON is a Report
-  // except that trust and analysis may be absent, which the renderers handle.
-  return json as Report
+  return checked.data
 }
 
 export async function regenerateReport(reportPath: string): Promise<string[]> {

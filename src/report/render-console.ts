@@ -1,9 +1,10 @@
 // The console summary of a report: stage table, budgets, load, accounting, verdict last.
 // Pure: the caller decides on colour (a TTY without NO_COLOR) and prints the string.
-import { SPAN, STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
+
+import type { BudgetResult, Report, StageStats } from '../contract/report-types.ts'
+import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
 import { formatMs } from './format-ms.ts'
-import type { BudgetResult, Report, StageStats } from './report-types.ts'
 
 export { formatMs } from './format-ms.ts'
 

@@ -9,10 +9,10 @@
 // each, plus uPlot (~50 KB) and the page's CSS and script (~20 KB). Its size does not grow with
 // the number of requests; for a 20 s run it is about 150–250 KB.
 import { createHash } from 'node:crypto'
-import { SPAN, STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
+import type { BudgetResult, Report } from '../contract/report-types.ts'
+import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import {
   placeholder,
-  readAnalysis,
   renderDependencyMap,
   renderHygiene,
   renderRootCauses,
@@ -42,7 +42,6 @@ import {
   trustReasons,
   verdictDetail,
 } from './report-figures.ts'
-import type { BudgetResult, Report } from './report-types.ts'
 
 export const SECTION_IDS = [
   'verdict',
@@ -247,11 +246,11 @@ function renderOverTime(report: Report, hasStageSeries: boolean): string {
   const merged = mergeIntervals(report.intervals, MAX_TABLE_ROWS)
   const step = merged[0]?.seconds ?? 1
   const rows = merged.map((iv) => {
-    const errors = Object.entries(iv.statusCodes)
+    const errors = Object.entries(iv.status_codes)
       .filter(([code]) => Number(code) >= 400)
       .map(([code, n]) => `${esc(code)}×${n}`)
     if (iv.errors > 0) errors.push(`no response×${iv.errors}`)
-    return `<tr${iv.warmup ? ' class="muted"' : ''}><td class="num">${(iv.startMs / 1000).toFixed(0)}s</td><td>${iv.warmup ? 'warm-up' : ''}</td><td class="num">${iv.requests}</td><td>${errors.join(' ') || '–'}</td><td class="num">${iv.p50Ms === null ? '–' : ms(iv.p50Ms)}</td><td class="num">${iv.p99Ms === null ? '–' : ms(iv.p99Ms)}</td></tr>`
+    return `<tr${iv.warmup ? ' class="muted"' : ''}><td class="num">${(iv.start_ms / 1000).toFixed(0)}s</td><td>${iv.warmup ? 'warm-up' : ''}</td><td class="num">${iv.requests}</td><td>${errors.join(' ') || '–'}</td><td class="num">${iv.p50_ms === null ? '–' : ms(iv.p50_ms)}</td><td class="num">${iv.p99_ms === null ? '–' : ms(iv.p99_ms)}</td></tr>`
   })
   const mergedNote =
     step > intervalSeconds(report.intervals)
@@ -300,8 +299,8 @@ function cspFor(scripts: readonly string[]): string {
 
 export function renderHtml(input: Report): string {
   const report = redactReport(input)
-  const analysis = readAnalysis(report)
-  const preferred = new Map(analysis?.root_causes.map((c) => [c.path, c.exemplar_trace_id]) ?? [])
+  const analysis = report.analysis
+  const preferred = new Map(analysis.root_causes.map((c) => [c.path, c.exemplar_trace_id]))
   const chosen = chooseExemplars(report, preferred)
   const links = new Map<string, string>()
   for (const c of chosen) if (c.errorKind !== undefined) links.set(c.errorKind, traceAnchor(c.trace.trace_id))
@@ -320,8 +319,8 @@ export function renderHtml(input: Report): string {
     section('over-time', renderOverTime(report, Object.keys(charts.stage_p99.series).length > 0)),
     section('where-time-goes', renderWhereTimeGoes(analysis)),
     section('exemplars', renderExemplars(chosen, report)),
-    section('errors', renderRootCauses(report, analysis, links)),
-    section('dependencies', renderDependencyMap(report, analysis)),
+    section('errors', renderRootCauses(report, links)),
+    section('dependencies', renderDependencyMap(analysis)),
     section('trust', renderTrust(report)),
     section('overhead', renderOverhead(report)),
     section('hygiene', renderHygiene(analysis)),

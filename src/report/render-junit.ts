@@ -4,6 +4,7 @@
 // and dorny/test-reporter. Built with fast-xml-parser's XMLBuilder, which escapes text and
 // attribute values.
 import { XMLBuilder } from 'fast-xml-parser'
+import type { Report } from '../contract/report-types.ts'
 import { redactReport } from './redact-secrets.ts'
 import {
   budgetEvidenceText,
@@ -16,9 +17,7 @@ import {
   overallVerdict,
   thresholdText,
   trustLine,
-  trustOf,
 } from './report-figures.ts'
-import type { Report } from './report-types.ts'
 
 // XML 1.0 forbids most control characters even as entities.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
@@ -62,8 +61,7 @@ export function renderJunit(input: Report): string {
     }
     cases.push(testcase)
   }
-  const trust = trustOf(report)
-  for (const g of trust?.guards ?? []) {
+  for (const g of report.trust.guards) {
     const testcase: TestCase = {
       '@_classname': `${suiteName}.trust`,
       '@_name': xmlText(`trust ${g.name}`),

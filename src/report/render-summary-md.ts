@@ -1,6 +1,8 @@
 // summary.md: the run in a few lines of GitHub-flavoured Markdown, for $GITHUB_STEP_SUMMARY or
 // a PR comment: verdict with trust, the budgets (failing first), the top root causes.
 // Cells are escaped for Markdown tables and for the HTML GitHub renders inside Markdown.
+
+import type { BudgetResult, Report } from '../contract/report-types.ts'
 import { redactReport } from './redact-secrets.ts'
 import {
   budgetEvidenceText,
@@ -17,7 +19,6 @@ import {
   trustReasons,
   verdictDetail,
 } from './report-figures.ts'
-import type { BudgetResult, Report } from './report-types.ts'
 
 export const TOP_ROOT_CAUSES = 5
 

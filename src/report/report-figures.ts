@@ -1,10 +1,10 @@
 // Figures shared by the report renderers (report.html, summary.md, junit.xml): the overall
-// verdict with trust, budget values and margins, and the sections later issues add to the
-// report (trust, overhead), read defensively because older reports do not have them.
-import { SPAN } from '../telemetry/span-names.ts'
+// verdict with trust, budget values and margins.
+
+import type { BudgetResult, Report, TrustGuard } from '../contract/report-types.ts'
+import { SPAN } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, formatBudgetValue } from './budget-status.ts'
 import { formatMs } from './render-console.ts'
-import type { BudgetResult, Report } from './report-types.ts'
 
 export {
   budgetEvidenceText,
@@ -17,75 +17,16 @@ export {
 
 export type OverallVerdict = 'pass' | 'fail' | 'untrusted'
 
-export type TrustGuard = {
-  name: string
-  figure: number | string | null
-  threshold: number | string | null
-  pass: boolean
-  unit?: string // ms, ratio or count (src/report/trust-schema.ts)
-  comparison?: string // <= or >=
-  reason?: string
-}
-
-export type TrustSection = {
-  verdict: string
-  guards: TrustGuard[]
-  reasons: string[]
-  raw: Record<string, unknown>
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === 'object' && !Array.isArray(value)
-}
-
-function scalar(value: unknown): number | string | null {
-  if (typeof value === 'number' || typeof value === 'string') return value
-  if (typeof value === 'boolean') return String(value)
-  return null
-}
-
-// report.trust from the trust issue: { verdict, guards: [{ name, figure, threshold, pass }], … }.
-// Anything else about it is optional; guards without a name or a boolean pass are skipped.
-export function trustOf(report: Report): TrustSection | undefined {
-  const trust = (report as Record<string, unknown>).trust
-  if (!isRecord(trust)) return undefined
-  const guards: TrustGuard[] = []
-  if (Array.isArray(trust.guards)) {
-    for (const g of trust.guards) {
-      if (!isRecord(g) || typeof g.name !== 'string' || typeof g.pass !== 'boolean') continue
-      guards.push({
-        name: g.name,
-        figure: scalar(g.figure),
-        threshold: scalar(g.threshold),
-        pass: g.pass,
-        ...(typeof g.unit === 'string' ? { unit: g.unit } : {}),
-        ...(typeof g.comparison === 'string' ? { comparison: g.comparison } : {}),
-        ...(typeof g.reason === 'string' ? { reason: g.reason } : {}),
-      })
-    }
-  }
-  const reasons = Array.isArray(trust.reasons)
-    ? trust.reasons.filter((r): r is string => typeof r === 'string')
-    : []
-  const verdict =
-    typeof trust.verdict === 'string' ? trust.verdict : guards.every((g) => g.pass) ? 'trusted' : 'untrusted'
-  return { verdict, guards, reasons, raw: trust }
-}
-
 // pass | fail | untrusted. A run whose trust guards failed is untrusted whatever its budgets say
 // (the trust issue may also write 'untrusted' into report.verdict directly).
 export function overallVerdict(report: Report): OverallVerdict {
-  const verdict = String(report.verdict)
-  if (verdict === 'untrusted') return 'untrusted'
-  const trust = trustOf(report)
-  if (trust && trust.verdict === 'untrusted') return 'untrusted'
-  return verdict === 'pass' ? 'pass' : 'fail'
+  if (report.verdict === 'untrusted' || report.trust.verdict === 'untrusted') return 'untrusted'
+  return report.verdict === 'pass' ? 'pass' : 'fail'
 }
 
 // One line: "Trust: trusted — all 9 guards passed." or "Trust: untrusted — 5 of 9 guards failed."
 export function trustHeadline(report: Report): string {
-  const trust = trustOf(report)
-  if (!trust) return 'Trust: not measured in this run.'
+  const trust = report.trust
   const failed = trust.guards.filter((g) => !g.pass).length
   const head = `Trust: ${trust.verdict}`
   if (trust.guards.length === 0) return `${head}.`
@@ -96,12 +37,11 @@ export function trustHeadline(report: Report): string {
 
 // Why the run is untrusted, in plain words (the trust section's reasons, else the failed guards).
 export function trustReasons(report: Report): string[] {
-  const trust = trustOf(report)
-  if (!trust) return []
+  const trust = report.trust
   const failed = trust.guards.filter((g) => !g.pass)
   if (failed.length === 0 && trust.verdict !== 'untrusted') return []
   if (trust.reasons.length > 0) return trust.reasons
-  return failed.map((g) => g.reason ?? guardText(g))
+  return failed.map((g) => g.reason || guardText(g))
 }
 
 export function trustLine(report: Report): string {
@@ -110,9 +50,8 @@ export function trustLine(report: Report): string {
   return reasons.length === 0 ? head : `${head.replace(/\.$/, ':')} ${reasons.join('; ')}`
 }
 
-export function formatScalar(value: number | string | null, unit?: string): string {
+export function formatScalar(value: number | null, unit?: string): string {
   if (value === null) return 'not measured'
-  if (typeof value === 'string') return value
   if (unit === 'ratio') return `${(value * 100).toFixed(value !== 0 && Math.abs(value) < 0.01 ? 2 : 1)}%`
   if (unit === 'ms') return `${formatMs(value)} ms`
   const text = Number.isInteger(value)
@@ -124,7 +63,7 @@ export function formatScalar(value: number | string | null, unit?: string): stri
 }
 
 export function thresholdText(guard: TrustGuard): string {
-  const op = guard.comparison === '>=' ? '≥ ' : guard.comparison === '<=' ? '≤ ' : ''
+  const op = guard.comparison === '>=' ? '≥ ' : '≤ '
   return `${op}${formatScalar(guard.threshold, guard.unit)}`
 }
 
@@ -187,8 +126,10 @@ export function measuredRequests(report: Report): number {
   return server > 0 ? server : report.client_latency_ms.count
 }
 
+// Most frequent first (the analysis already sorts them so; kept explicit for readers of the
+// contract who build reports by hand).
 export function rootCausesByCount(report: Report): { path: string; count: number }[] {
-  return Object.entries(report.root_causes)
-    .map(([path, count]) => ({ path, count }))
+  return report.analysis.root_causes
+    .map(({ path, count }) => ({ path, count }))
     .sort((a, b) => b.count - a.count || a.path.localeCompare(b.path))
 }

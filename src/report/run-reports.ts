@@ -3,10 +3,10 @@
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { Report } from '../contract/report-types.ts'
 import { renderHtml } from './render-html.ts'
 import { renderJunit } from './render-junit.ts'
 import { renderSummaryMarkdown } from './render-summary-md.ts'
-import type { Report } from './report-types.ts'
 import { timestampDirName, writeReportFiles } from './write-report.ts'
 
 // Every file beside report.json, rendered from the report alone (so `npm run report` can

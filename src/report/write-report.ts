@@ -5,8 +5,8 @@ import { randomBytes } from 'node:crypto'
 import { constants } from 'node:fs'
 import { access, mkdir, readdir, rename, rm, stat, writeFile } from 'node:fs/promises'
 import { basename, dirname, join, resolve } from 'node:path'
+import type { Report } from '../contract/report-types.ts'
 import { RunError, UsageError } from '../errors.ts'
-import type { Report } from './report-types.ts'
 
 export const REPORT_FILE_NAME = 'report.json'
 

@@ -5,7 +5,7 @@
 // setupServer intercepting fetch in this process (mocks.transport: in-process).
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
-import { DEFAULT_BASE_URLS, type DependencyBaseUrls } from '../endpoint/dependency-api.ts'
+import { DEFAULT_BASE_URLS, type DependencyBaseUrls } from '../contract/dependency-api.ts'
 import {
   createFetchTransport,
   createPooledTransport,

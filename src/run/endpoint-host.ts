@@ -1,7 +1,7 @@
 // The harness side of the endpoint's child process: fork it, hand it the validated scenario (and
 // where its dependencies are), and talk to it over IPC.
 import { fileURLToPath } from 'node:url'
-import type { DependencyBaseUrls } from '../endpoint/dependency-api.ts'
+import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { type ChildHost, forkChild } from './child-host.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'

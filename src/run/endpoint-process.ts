@@ -1,7 +1,8 @@
 // Entry point of the endpoint's child process (forked by endpoint-host.ts).
-import { ArmRouter } from '../overhead/arm-router.ts'
+
 import { ConsoleTreeProcessor } from '../telemetry/console-tree-processor.ts'
 import { createSampler } from '../telemetry/tracer-provider.ts'
+import { ArmRouter } from './arm-router.ts'
 import { ownedByHarness } from './child-lifetime.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'

@@ -1,8 +1,9 @@
 // Messages between the harness (parent) and the endpoint's process (child) over Node's IPC
 // channel. The endpoint runs in its own process so that the load driver's work never shares
 // an event loop with the spans it measures.
-import type { DependencyBaseUrls } from '../endpoint/dependency-api.ts'
-import type { AnalysisResults } from '../report/analysis-schema.ts'
+
+import type { AnalysisResults } from '../contract/analysis-schema.ts'
+import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
 import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
 import type { CollectorResults } from '../telemetry/stage-collector.ts'
 import type { ProcessStats } from './process-meter.ts'

@@ -4,7 +4,7 @@
 // their ports and figures.
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
-import { DEFAULT_BASE_URLS, type DependencyBaseUrls, mockBaseUrl } from '../endpoint/dependency-api.ts'
+import { DEFAULT_BASE_URLS, type DependencyBaseUrls, mockBaseUrl } from '../contract/dependency-api.ts'
 import { DEPENDENCY_NAMES } from '../mocks/mock-listeners.ts'
 import type { MocksConfig, Scenario } from '../scenario/schema.ts'
 import { type ChildExit, type ChildHost, forkChild } from './child-host.ts'

@@ -6,15 +6,14 @@ import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
+import { REPORT_SCHEMA_VERSION, type Report } from '../contract/report-types.ts'
+import { harnessVersion } from '../environment.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
 import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
-import { harnessVersion } from '../nightly/fingerprint.ts'
-import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
 import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
-import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import { type Scenario, samplerLabel } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
@@ -24,6 +23,7 @@ import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
+import { type OverheadSection, overheadBudgetResults, runOverhead } from './run-overhead.ts'
 import { startSystemUnderTest } from './system-under-test.ts'
 
 export type RunProgress = {
@@ -464,7 +464,6 @@ function buildReport(input: {
       notes,
     },
     ...(input.overhead ? { overhead: input.overhead } : {}),
-    root_causes: results.root_causes,
     analysis: finished.analysis,
     exemplars: results.exemplars,
     endpoint_process: {

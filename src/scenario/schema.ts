@@ -4,6 +4,7 @@
 // names (`durationMs`), which the transforms below produce.
 import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
+import { DEPENDENCY_NAMES, type DependencyName } from '../contract/dependency-api.ts'
 import { formatDurationMs, parseDurationMs } from '../units.ts'
 
 // ── Limits ──────────────────────────────────────────────────────────────────────────────────
@@ -255,8 +256,7 @@ const providerRateLimit = z
 
 // ── Dependencies (the mocked services) ──────────────────────────────────────────────────────
 
-export const DEPENDENCY_NAMES = ['auth', 'embedding', 'vector_store', 'reranker', 'llm'] as const
-export type DependencyName = (typeof DEPENDENCY_NAMES)[number]
+export { DEPENDENCY_NAMES, type DependencyName }
 
 const dependencyFields = {
   failures: z

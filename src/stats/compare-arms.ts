@@ -18,7 +18,7 @@ import {
   quantileSorted,
   sampleWithReplacement,
 } from 'simple-statistics'
-import { createRng } from '../mocks/rng.ts'
+import { createRng } from '../rng.ts'
 
 export const BOOTSTRAP_RESAMPLES = 10_000
 

@@ -15,7 +15,7 @@
 // min, max and mean are kept exactly beside the histogram; percentiles are clamped to
 // [min, max] so that a bucket's upper edge never reports p999 above the true maximum.
 import { build, type Histogram } from 'hdr-histogram-js'
-import type { PercentileIntervals, StageStats } from '../report/report-types.ts'
+import type { PercentileIntervals, StageStats } from '../contract/report-types.ts'
 import { quantileInterval } from './quantile-interval.ts'
 import { EMPTY_STAGE_STATS } from './stage-stats.ts'
 

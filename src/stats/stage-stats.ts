@@ -10,7 +10,7 @@
 // An empty stage (count 0) gets 0 in every field: JSON cannot carry NaN, and a budget on a
 // stage with count 0 is evaluated as "no data" (actual null, fail) rather than as 0 ms.
 import { mean, quantileSorted } from 'simple-statistics'
-import type { StageStats } from '../report/report-types.ts'
+import type { StageStats } from '../contract/report-types.ts'
 
 export const EMPTY_STAGE_STATS: Readonly<StageStats> = Object.freeze({
   count: 0,

@@ -2,7 +2,8 @@
 // person can see the seed's span tree for a request they sent by hand.
 import { SpanKind } from '@opentelemetry/api'
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { type SpanRecord, toTraceRecord } from './trace-record.ts'
+import type { SpanRecord } from '../contract/trace-record.ts'
+import { toTraceRecord } from './trace-record.ts'
 
 export function renderTraceTree(spans: readonly ReadableSpan[]): string {
   const trace = toTraceRecord(spans, 'console')

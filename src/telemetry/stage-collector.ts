@@ -6,15 +6,18 @@
 // dropped between the SDK and the statistics.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import { errorPathOfSpans } from '../analysis/root-causes.ts'
+import { errorPath, UNKNOWN_ERROR } from '../analysis/error-path.ts'
 import type { StageSelector } from '../budget/parse-budget.ts'
-import { MOCK_DELAY_ATTRIBUTE, MOCK_HELD_ATTRIBUTE } from '../endpoint/dependency-api.ts'
-import { createRng, type Rng } from '../mocks/rng.ts'
-import type { StageStats } from '../report/report-types.ts'
+import { MOCK_DELAY_ATTRIBUTE, MOCK_HELD_ATTRIBUTE } from '../contract/dependency-api.ts'
+import type { StageStats } from '../contract/report-types.ts'
+import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
+import type { StageHistogram, StageInterval } from '../contract/stage-series.ts'
+import type { TraceRecord } from '../contract/trace-record.ts'
+import { createRng, type Rng } from '../rng.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
 import { LogHistogram } from '../stats/log-histogram.ts'
-import { SPAN, STAGE_SPAN_NAMES } from './span-names.ts'
-import { hrToMs, type TraceRecord, toTraceRecord } from './trace-record.ts'
+import { hrtimeToMs } from '../units.ts'
+import { toTraceRecord } from './trace-record.ts'
 
 export type CollectorOptions = {
   selectors?: readonly StageSelector[] // attribute-narrowed stages that budgets name
@@ -48,20 +51,21 @@ export type DependencyFidelity = {
   transport_ms: { p50: number; p99: number; max: number } | null
 }
 
-export type StageInterval = {
-  start_s: number // epoch seconds (the harness makes it relative to the run start)
-  stages: Record<string, { count: number; errors: number; p50_ms: number; p99_ms: number }>
+// One second of the stage series as the collector keeps it: by epoch second; the harness turns it
+// into report.json's stage_intervals (contract/stage-series.ts), relative to the run start.
+export type CollectorInterval = {
+  start_s: number
+  stages: StageInterval['stages']
 }
 
 export type CollectorResults = {
   counters: CollectorCounters
   stages: Record<string, StageStats>
-  stage_histograms: Record<string, { lower_ms: number[]; counts: number[] }>
-  stage_intervals: StageInterval[]
+  stage_histograms: Record<string, StageHistogram>
+  stage_intervals: CollectorInterval[]
   dependencies: Record<string, DependencyFidelity>
   root_durations: Map<string, number> // trace id → server span ms, for joining with the client
   exemplars: TraceRecord[]
-  root_causes: Record<string, number> // error path → count of measured traces
 }
 
 const INTERVAL_STAGES = new Set(STAGE_SPAN_NAMES)
@@ -83,7 +87,6 @@ export class StageCollector implements SpanProcessor {
   readonly #pending = new Map<string, ReadableSpan[]>()
   readonly #slowest: TraceRecord[] = []
   readonly #errorsByKind = new Map<string, TraceRecord[]>()
-  readonly #rootCauses = new Map<string, number>()
   readonly #sample: TraceRecord[] = []
   #sampleSeen = 0
   readonly #intervals = new Map<number, Map<string, LogHistogram>>()
@@ -137,7 +140,7 @@ export class StageCollector implements SpanProcessor {
     const isLocalRoot = span.kind === SpanKind.SERVER
     if (isLocalRoot) this.counters.server_spans++
     if (span.name === SPAN.pipeline) this.counters.pipeline_roots++
-    const startMs = hrToMs(span.startTime)
+    const startMs = hrtimeToMs(span.startTime)
     const measured = startMs >= this.#measureFromMs
     if (measured) this.#record(span)
     if (INTERVAL_STAGES.has(span.name)) this.#recordInterval(span, startMs)
@@ -159,15 +162,15 @@ export class StageCollector implements SpanProcessor {
       this.#pending.delete(traceId)
       if (measured) {
         if (this.#rootDurations.size < MAX_ROOT_DURATIONS)
-          this.#rootDurations.set(traceId, hrToMs(span.duration))
-        this.#considerExemplar(spans, hrToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
+          this.#rootDurations.set(traceId, hrtimeToMs(span.duration))
+        this.#considerExemplar(spans, hrtimeToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
         this.#onMeasuredTrace?.(spans)
       }
     }
   }
 
   #record(span: ReadableSpan): void {
-    const durationMs = hrToMs(span.duration)
+    const durationMs = hrtimeToMs(span.duration)
     const isError = span.status.code === SpanStatusCode.ERROR
     const own = this.#stage(span.name)
     if (own) {
@@ -226,7 +229,7 @@ export class StageCollector implements SpanProcessor {
 
   // Per second, every stage span including warm-up, so warm-up and drift show in the series.
   #recordInterval(span: ReadableSpan, startMs: number): void {
-    const second = Math.floor((startMs + hrToMs(span.duration)) / 1000)
+    const second = Math.floor((startMs + hrtimeToMs(span.duration)) / 1000)
     let stages = this.#intervals.get(second)
     if (!stages) {
       stages = new Map()
@@ -237,7 +240,7 @@ export class StageCollector implements SpanProcessor {
       histogram = new LogHistogram()
       stages.set(span.name, histogram)
     }
-    histogram.record(hrToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
+    histogram.record(hrtimeToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
   }
 
   #considerExemplar(spans: ReadableSpan[], durationMs: number, rootError: boolean): void {
@@ -245,8 +248,7 @@ export class StageCollector implements SpanProcessor {
     if (hasError) {
       // This runs in span.end() on the request path: read the kind straight from the spans and
       // build a TraceRecord only for an exemplar that is kept.
-      const kind = errorPathOfSpans(spans) ?? 'unknown error'
-      this.#rootCauses.set(kind, (this.#rootCauses.get(kind) ?? 0) + 1)
+      const kind = errorPath(spans) ?? UNKNOWN_ERROR
       const kept = this.#errorsByKind.get(kind) ?? []
       if (kept.length < this.#options.errorTracesPerKind && this.#errorsByKind.size < 50) {
         kept.push(toTraceRecord(spans, 'error'))
@@ -311,7 +313,6 @@ export class StageCollector implements SpanProcessor {
       dependencies,
       root_durations: new Map(this.#rootDurations),
       exemplars,
-      root_causes: Object.fromEntries(this.#rootCauses),
     }
   }
 

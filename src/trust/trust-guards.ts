@@ -3,17 +3,11 @@
 // make the stage numbers describe the harness, not the service. Each guard compares one figure
 // with a documented threshold (overridable under `trust:` in the scenario); any failure makes
 // the run `untrusted` (exit code 3), with the reason in plain words.
+
+import type { TrustGuard } from '../contract/report-types.ts'
 import type { TrustThresholds } from '../scenario/schema.ts'
 
-export type Guard = {
-  name: string
-  figure: number | null // null: not measured in this run (e.g. schedule lag in the closed model)
-  threshold: number
-  unit: 'ms' | 'ratio' | 'count'
-  comparison: '<=' | '>='
-  pass: boolean
-  reason: string // in plain words; says what to do when the guard fails
-}
+export type Guard = TrustGuard
 
 export type TrustInputs = {
   endpointLoopDelayP99Ms: number

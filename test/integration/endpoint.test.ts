@@ -5,7 +5,7 @@ import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@o
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
 import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
-import { hrToMs } from '../../src/telemetry/trace-record.ts'
+import { hrtimeToMs } from '../../src/units.ts'
 
 const exporter = new InMemorySpanExporter()
 let app: EndpointApp
@@ -123,11 +123,11 @@ describe('POST /ask', () => {
     const heldMs = client.attributes['harness.mock_held_ms']
     expect(typeof drawnMs === 'number' && typeof heldMs === 'number').toBe(true)
     expect(heldMs as number).toBeGreaterThanOrEqual(drawnMs as number)
-    expect(hrToMs(client.duration)).toBeGreaterThanOrEqual(heldMs as number)
+    expect(hrtimeToMs(client.duration)).toBeGreaterThanOrEqual(heldMs as number)
     expect(byName(spans, 'embedding_generation').attributes.cached).toBe(false)
     // Lower bounds only: each fixed 50 ms dependency makes its stage take at least 50 ms.
     for (const stage of ['embedding_generation', 'vector_search', 'rerank', 'llm_generation']) {
-      const ms = hrToMs(byName(spans, stage).duration)
+      const ms = hrtimeToMs(byName(spans, stage).duration)
       expect(ms, stage).toBeGreaterThanOrEqual(49.5)
       expect(ms, stage).toBeLessThan(2000)
     }

@@ -5,7 +5,7 @@
 // rounds the sign-flip p-value of identical arms sits at its floor 2/1024 only when all 10 round
 // differences have the same sign: 2 × 2⁻¹⁰ ≈ 0.2% of runs.
 import { describe, expect, it } from 'vitest'
-import { reportSchema } from '../../src/report/report-schema.ts'
+import { reportSchema } from '../../src/contract/report-schema.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const fixed = (ms: number) => ({ latency: { fixed: `${ms}ms` } })

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { reportSchema } from '../../src/report/report-schema.ts'
+import { reportSchema } from '../../src/contract/report-schema.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios')

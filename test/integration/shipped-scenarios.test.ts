@@ -5,7 +5,7 @@
 // those the scenario is built to fail. Where a designed outcome rests on a tail a short run
 // cannot estimate, the comment says which budget is left to the full-length run.
 import { describe, expect, it } from 'vitest'
-import type { Report } from '../../src/report/report-types.ts'
+import type { Report } from '../../src/contract/report-types.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const SHORT = { durationMs: 3000, warmupMs: 1000, inconclusiveBudgets: 'warn' as const }

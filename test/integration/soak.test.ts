@@ -8,7 +8,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { reportSchema } from '../../src/report/report-schema.ts'
+import { reportSchema } from '../../src/contract/report-schema.ts'
 
 const ROOT = join(import.meta.dirname, '../..')
 const CLI = join(ROOT, 'src/cli.ts')
@@ -113,7 +113,7 @@ describe('the soak', () => {
     // Every injected kind showed up: the run really was a soak of failures.
     const statuses = Object.keys(load.status_codes)
     for (const status of ['200', '429', '502', '503', '504']) expect(statuses, status).toContain(status)
-    const causes = Object.keys(report.root_causes).join('\n')
+    const causes = report.analysis.root_causes.map((c) => c.path).join('\n')
     for (const kind of [
       '429 RateLimitError',
       '500 UpstreamServerError',

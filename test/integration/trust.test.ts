@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
-import { reportSchema } from '../../src/report/report-schema.ts'
+import { reportSchema } from '../../src/contract/report-schema.ts'
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios/good')
 const CLI = join(import.meta.dirname, '../../src/cli.ts')

@@ -1,20 +1,11 @@
-// The report sections drawn from the trace analysis (report.analysis, src/report/analysis-schema.ts):
-// where the time goes, errors and root causes, the dependency map and span hygiene. A report
-// without an analysis (older runs) still gets root causes and a dependency table from its stage
-// statistics and exemplars.
-import { SPAN } from '../../telemetry/span-names.ts'
-import { type AnalysisResults, analysisSchema, type BreakdownLevel } from '../analysis-schema.ts'
-import { formatMs } from '../render-console.ts'
-import { measuredRequests, rootCausesByCount } from '../report-figures.ts'
-import type { Report } from '../report-types.ts'
-import { escapeHtml as esc } from './inline-assets.ts'
+// The report sections drawn from the trace analysis (report.analysis, contract/analysis-schema.ts):
+// where the time goes, errors and root causes, the dependency map and span hygiene.
 
-export function readAnalysis(report: Report): AnalysisResults | undefined {
-  const raw = (report as Record<string, unknown>).analysis
-  if (raw === undefined || raw === null) return undefined
-  const parsed = analysisSchema.safeParse(raw)
-  return parsed.success ? parsed.data : undefined
-}
+import type { AnalysisResults, BreakdownLevel } from '../../contract/analysis-schema.ts'
+import type { Report } from '../../contract/report-types.ts'
+import { SPAN } from '../../contract/span-names.ts'
+import { formatMs } from '../render-console.ts'
+import { escapeHtml as esc } from './inline-assets.ts'
 
 export function percent(ratio: number, digits = 1): string {
   return `${(ratio * 100).toFixed(digits)}%`
@@ -65,12 +56,7 @@ function levelTable(level: BreakdownLevel): string {
 }
 
 // Section 5.
-export function renderWhereTimeGoes(analysis: AnalysisResults | undefined): string {
-  if (!analysis) {
-    return placeholder(
-      'Not measured in this run: the report has no trace analysis (report.analysis). Re-run the scenario with this version of the harness.',
-    )
-  }
+export function renderWhereTimeGoes(analysis: AnalysisResults): string {
   const b = analysis.breakdown
   const headline = [b.pipeline, b.request]
     .filter((level) => level.traces > 0)
@@ -91,19 +77,9 @@ ${b.method.length > 0 ? `<details class="small"><summary>Method</summary><ul>${b
 export type ExemplarLinks = Map<string, string> // error path → anchor of a drawn exemplar
 
 // Section 7.
-export function renderRootCauses(
-  report: Report,
-  analysis: AnalysisResults | undefined,
-  links: ExemplarLinks,
-): string {
-  const requests = measuredRequests(report)
-  const causes =
-    analysis?.root_causes.map((c) => ({ path: c.path, count: c.count, share: c.request_share })) ??
-    rootCausesByCount(report).map((c) => ({
-      path: c.path,
-      count: c.count,
-      share: requests > 0 ? c.count / requests : 0,
-    }))
+export function renderRootCauses(report: Report, links: ExemplarLinks): string {
+  const analysis = report.analysis
+  const causes = analysis.root_causes.map((c) => ({ path: c.path, count: c.count, share: c.request_share }))
   const statusRows = Object.entries(report.load.status_codes)
     .sort(([a], [b]) => Number(a) - Number(b))
     .map(([code, n]) => {
@@ -131,39 +107,21 @@ export function renderRootCauses(
     return `<tr><td class="key">${path}</td><td class="num">${c.count}</td><td class="num">${percent(c.share, 2)}</td><td class="bar-cell">${shareBar(c.share, true)}</td><td>${anchor ? `<a href="#${esc(anchor)}">waterfall</a>` : '<span class="muted">–</span>'}</td></tr>`
   })
   const other =
-    analysis && analysis.root_causes_other > 0
+    analysis.root_causes_other > 0
       ? `<p class="small muted">${analysis.root_causes_other} failed traces of further kinds are not listed.</p>`
       : ''
   return `<p class="lede">Failed traces after warm-up, grouped by the path from the root to their deepest error span (among retries, the last failing attempt). A trace counts here when any span failed, even if a retry then succeeded.</p>
 <div class="table-wrap"><table><thead><tr><th>deepest error path</th><th class="num">traces</th><th class="num">share of requests</th><th class="bar-cell"></th><th>exemplar</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>${other}${statusTable}`
 }
 
-// Section 8. Without an analysis, the stage statistics of the client spans still give calls,
-// errors and latency per dependency.
-export function renderDependencyMap(report: Report, analysis: AnalysisResults | undefined): string {
-  if (analysis) {
-    if (analysis.dependencies.length === 0) return placeholder('No dependency calls were traced.')
-    const rows = analysis.dependencies.map(
-      (d) =>
-        `<tr${d.error_rate > 0 ? ' class="has-errors"' : ''}><td class="key nowrap">${esc(d.dependency)}</td><td class="num">${percent(d.request_share)}</td><td class="num">${d.calls}</td><td class="num">${d.calls_per_request.toFixed(2)}</td><td class="num">${d.retries} (${percent(d.retry_share)})</td><td class="num">${d.error_spans} (${percent(d.error_rate, 2)})</td><td class="num">${percent(d.failed_request_rate, 2)}</td><td class="num">${esc(formatMs(d.latency_ms.p50))}</td><td class="num">${esc(formatMs(d.latency_ms.p99))}</td><td class="num">${esc(formatMs(d.latency_ms.max))}</td></tr><tr class="impact"><td></td><td colspan="9" class="small muted">${esc(d.impact)}</td></tr>`,
-    )
-    return `<p class="lede">Each dependency the traces called (client spans by <code>peer.service</code>). Calls per request above 1 are retries.</p><div class="table-wrap"><table><thead><tr><th>dependency</th><th class="num">requests calling it</th><th class="num">calls</th><th class="num">calls / request</th><th class="num">retries</th><th class="num">error spans</th><th class="num">failed requests</th><th class="num">p50 ms</th><th class="num">p99 ms</th><th class="num">max ms</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
-  }
-  // Fallback: client span names from the exemplars, numbers from the stage statistics.
-  const services = new Map<string, string>()
-  for (const t of report.exemplars)
-    for (const s of t.spans)
-      if (s.kind === 'client' && !services.has(s.name))
-        services.set(s.name, String(s.attributes['peer.service'] ?? ''))
-  const requests = measuredRequests(report)
-  const rows = [...services.entries()]
-    .filter(([name]) => report.stages[name] !== undefined)
-    .map(([name, service]) => {
-      const s = report.stages[name]!
-      return `<tr><td class="key">${esc(service || name)}</td><td class="key">${esc(name)}</td><td class="num">${s.count}</td><td class="num">${requests > 0 ? (s.count / requests).toFixed(2) : '–'}</td><td class="num">${s.count > 0 ? percent(s.error_count / s.count, 2) : '–'}</td><td class="num">${esc(formatMs(s.p50_ms))}</td><td class="num">${esc(formatMs(s.p99_ms))}</td></tr>`
-    })
-  if (rows.length === 0) return placeholder('Not measured in this run: no dependency calls in the exemplars.')
-  return `<p class="lede">From the client spans' stage statistics (this report has no trace analysis, so the share of traces calling each dependency is not known).</p><div class="table-wrap"><table><thead><tr><th>dependency</th><th>span</th><th class="num">calls</th><th class="num">calls / request</th><th class="num">error rate</th><th class="num">p50 ms</th><th class="num">p99 ms</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
+// Section 8.
+export function renderDependencyMap(analysis: AnalysisResults): string {
+  if (analysis.dependencies.length === 0) return placeholder('No dependency calls were traced.')
+  const rows = analysis.dependencies.map(
+    (d) =>
+      `<tr${d.error_rate > 0 ? ' class="has-errors"' : ''}><td class="key nowrap">${esc(d.dependency)}</td><td class="num">${percent(d.request_share)}</td><td class="num">${d.calls}</td><td class="num">${d.calls_per_request.toFixed(2)}</td><td class="num">${d.retries} (${percent(d.retry_share)})</td><td class="num">${d.error_spans} (${percent(d.error_rate, 2)})</td><td class="num">${percent(d.failed_request_rate, 2)}</td><td class="num">${esc(formatMs(d.latency_ms.p50))}</td><td class="num">${esc(formatMs(d.latency_ms.p99))}</td><td class="num">${esc(formatMs(d.latency_ms.max))}</td></tr><tr class="impact"><td></td><td colspan="9" class="small muted">${esc(d.impact)}</td></tr>`,
+  )
+  return `<p class="lede">Each dependency the traces called (client spans by <code>peer.service</code>). Calls per request above 1 are retries.</p><div class="table-wrap"><table><thead><tr><th>dependency</th><th class="num">requests calling it</th><th class="num">calls</th><th class="num">calls / request</th><th class="num">retries</th><th class="num">error spans</th><th class="num">failed requests</th><th class="num">p50 ms</th><th class="num">p99 ms</th><th class="num">max ms</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`
 }
 
 const CHECK_TITLES: Record<string, string> = {
@@ -176,10 +134,7 @@ const CHECK_TITLES: Record<string, string> = {
 }
 
 // Section 11.
-export function renderHygiene(analysis: AnalysisResults | undefined): string {
-  if (!analysis) {
-    return placeholder('Not measured in this run: the report has no trace analysis (report.analysis).')
-  }
+export function renderHygiene(analysis: AnalysisResults): string {
   const h = analysis.hygiene
   const findings =
     h.findings.length === 0

@@ -1,10 +1,11 @@
 // The data the report's charts draw, built from the report's aggregates only (stage statistics,
 // 1 s intervals, the sampled exemplars): its size depends on the number of stages and seconds,
 // not on the number of requests.
-import { STAT_OF } from '../../budget/evaluate-budgets.ts'
-import { STAGE_SPAN_NAMES } from '../../telemetry/span-names.ts'
+
+import type { Report, StageNumberField } from '../../contract/report-types.ts'
+import { STAGE_SPAN_NAMES } from '../../contract/span-names.ts'
+import { STAT_OF } from '../../contract/stage-metrics.ts'
 import { orderedStageKeys } from '../render-console.ts'
-import type { Report, StageNumberField } from '../report-types.ts'
 import { groupIndices, mergeIntervals } from './merge-intervals.ts'
 
 // At most this many points per time series: an hour-long run is drawn from 600 merged intervals.
@@ -78,26 +79,19 @@ const LADDER: { label: string; stat: StageNumberField; rank: number }[] = [
   { label: 'p99.9', stat: 'p999_ms', rank: 1000 },
 ]
 
-type HistogramJson = { lower_ms?: unknown; counts?: unknown }
-
-// report.stage_histograms (when the run has it): per stage, log bins as {lower_ms, counts}
-// (src/stats/log-histogram.ts toJSON: lower_ms has one more entry than non-empty bins).
+// report.stage_histograms: per stage, log bins as {lower_ms, counts} (stats/log-histogram.ts
+// toJSON: lower_ms has one more entry than non-empty bins).
 function recordedHistograms(report: Report): Histogram[] {
-  const raw = (report as Record<string, unknown>).stage_histograms
-  if (raw === null || typeof raw !== 'object') return []
   const out: Histogram[] = []
-  for (const [stage, value] of Object.entries(raw as Record<string, HistogramJson>)) {
-    const lower = value?.lower_ms
-    const counts = value?.counts
-    if (!Array.isArray(lower) || !Array.isArray(counts) || lower.length < 2) continue
-    if (!lower.every((x) => typeof x === 'number') || !counts.every((x) => typeof x === 'number')) continue
-    const n = Math.min(lower.length - 1, counts.length)
-    const c = (counts as number[]).slice(0, n)
+  for (const [stage, { lower_ms, counts }] of Object.entries(report.stage_histograms)) {
+    if (lower_ms.length < 2) continue
+    const n = Math.min(lower_ms.length - 1, counts.length)
+    const c = counts.slice(0, n)
     out.push({
       stage,
       source: 'histogram',
       count: c.reduce((a, b) => a + b, 0),
-      edges_ms: (lower as number[]).slice(0, n + 1),
+      edges_ms: lower_ms.slice(0, n + 1),
       counts: c,
     })
   }
@@ -132,19 +126,15 @@ function sampledHistograms(report: Report): Histogram[] {
   return out
 }
 
-function finite(value: unknown): number | null {
-  return typeof value === 'number' && Number.isFinite(value) && value > 0 ? value : null
+function positiveOrNull(value: number | undefined): number | null {
+  return value !== undefined && Number.isFinite(value) && value > 0 ? value : null
 }
 
-// report.stage_intervals (when the run has it): per 1 s interval by span end, per stage
-// {count, errors, p50_ms, p99_ms}. Only the pipeline's named stages are drawn.
+// report.stage_intervals: per 1 s interval by span end, per stage {count, errors, p50_ms,
+// p99_ms}. Only the pipeline's named stages are drawn.
 function stageP99Series(report: Report): { t: number[]; series: Record<string, (number | null)[]> } {
-  const raw = (report as Record<string, unknown>).stage_intervals
-  if (!Array.isArray(raw) || raw.length === 0) return { t: [], series: {} }
-  const rows = raw.filter(
-    (r): r is { start_ms: number; stages: Record<string, { p99_ms?: unknown }> } =>
-      r !== null && typeof r === 'object' && typeof r.start_ms === 'number' && typeof r.stages === 'object',
-  )
+  const rows = report.stage_intervals
+  if (rows.length === 0) return { t: [], series: {} }
   // Merged like the client intervals: the largest p99 of each group.
   const groups = groupIndices(rows.length, MAX_TIME_POINTS)
   const series: Record<string, (number | null)[]> = {}
@@ -152,7 +142,7 @@ function stageP99Series(report: Report): { t: number[]; series: Record<string, (
     if (!rows.some((r) => r.stages[stage] !== undefined)) continue
     series[stage] = groups.map((g) => {
       const values = g
-        .map((i) => finite(rows[i]!.stages[stage]?.p99_ms))
+        .map((i) => positiveOrNull(rows[i]!.stages[stage]?.p99_ms))
         .filter((v): v is number => v !== null)
       return values.length > 0 ? Math.max(...values) : null
     })
@@ -179,11 +169,11 @@ export function chartData(report: Report): ChartData {
   const merged = mergeIntervals(report.intervals, MAX_TIME_POINTS)
   const statusKeys = new Set<string>()
   for (const interval of merged)
-    for (const code of Object.keys(interval.statusCodes)) if (Number(code) >= 400) statusKeys.add(code)
+    for (const code of Object.keys(interval.status_codes)) if (Number(code) >= 400) statusKeys.add(code)
   const perSecond = (n: number, seconds: number) => Number((n / seconds).toFixed(3))
   const errorsByStatus: Record<string, number[]> = {}
   for (const code of [...statusKeys].sort())
-    errorsByStatus[code] = merged.map((m) => perSecond(m.statusCodes[code] ?? 0, m.seconds))
+    errorsByStatus[code] = merged.map((m) => perSecond(m.status_codes[code] ?? 0, m.seconds))
 
   return {
     warmup_s: report.warmup_s,
@@ -201,14 +191,14 @@ export function chartData(report: Report): ChartData {
     },
     histograms: recorded.length > 0 ? recorded : sampledHistograms(report),
     intervals: {
-      t: merged.map((m) => m.startMs / 1000),
+      t: merged.map((m) => m.start_ms / 1000),
       seconds_per_point: merged[0]?.seconds ?? 1,
       warmup: merged.map((m) => m.warmup),
       requests_per_s: merged.map((m) => perSecond(m.requests, m.seconds)),
       errors_by_status: errorsByStatus,
       connection_errors: merged.map((m) => perSecond(m.errors, m.seconds)),
-      p50: merged.map((m) => m.p50Ms),
-      p99: merged.map((m) => m.p99Ms),
+      p50: merged.map((m) => m.p50_ms),
+      p99: merged.map((m) => m.p99_ms),
     },
     stage_p99: stageP99Series(report),
   }

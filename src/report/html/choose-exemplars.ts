@@ -2,9 +2,10 @@
 // p50) and one per error kind. The report keeps a bounded set (slowest 5, 3 per error kind up
 // to 50 kinds, a uniform sample of 50); the page draws at most 3 + MAX_ERROR_KINDS of them,
 // which bounds the page's size whatever the length of the run.
-import { SPAN } from '../../telemetry/span-names.ts'
-import { errorPath, type TraceRecord } from '../../telemetry/trace-record.ts'
-import type { Report } from '../report-types.ts'
+
+import type { Report } from '../../contract/report-types.ts'
+import { SPAN } from '../../contract/span-names.ts'
+import type { TraceRecord } from '../../contract/trace-record.ts'
 
 export const MAX_ERROR_KINDS = 8
 
@@ -24,7 +25,7 @@ function closestTo(traces: readonly TraceRecord[], targetMs: number): TraceRecor
 }
 
 export function errorKindOf(trace: TraceRecord): string {
-  return errorPath(trace) ?? 'unknown error'
+  return trace.error_path ?? 'unknown error'
 }
 
 // `preferred`: error path → the trace id the analysis names as that kind's exemplar.
@@ -65,7 +66,7 @@ export function chooseExemplars(
   const typicalPool = samples.length > 0 ? samples : all.filter((t) => !t.error && !used.has(t.trace_id))
   take('typical', 'A typical trace (near p50)', closestTo(typicalPool, p50Ms))
 
-  // One per error kind, most frequent first (counts from root_causes, which cover every
+  // One per error kind, most frequent first (counts from analysis.root_causes, which cover every
   // measured trace; exemplars only some).
   const byKind = new Map<string, TraceRecord>()
   for (const t of all) {
@@ -73,8 +74,9 @@ export function chooseExemplars(
     const kind = errorKindOf(t)
     if (!byKind.has(kind) || preferred.get(kind) === t.trace_id) byKind.set(kind, t)
   }
+  const counts = new Map(report.analysis.root_causes.map((c) => [c.path, c.count]))
   const kinds = [...byKind.keys()].sort(
-    (a, b) => (report.root_causes[b] ?? 0) - (report.root_causes[a] ?? 0) || a.localeCompare(b),
+    (a, b) => (counts.get(b) ?? 0) - (counts.get(a) ?? 0) || a.localeCompare(b),
   )
   for (const kind of kinds.slice(0, MAX_ERROR_KINDS)) {
     const trace = byKind.get(kind)!

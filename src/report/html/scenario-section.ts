@@ -3,7 +3,7 @@
 // overrides replaced are marked with the value used; otherwise the scenario's identity and the
 // overrides are listed. The text is redacted before it gets here (src/report/redact-secrets.ts).
 import { isMap, isPair, isScalar, LineCounter, parseDocument } from 'yaml'
-import type { Report } from '../report-types.ts'
+import type { Report } from '../../contract/report-types.ts'
 import { escapeHtml as esc } from './inline-assets.ts'
 
 // The 1-based line of each override key path ("load.duration") in the YAML text, if present.
@@ -40,7 +40,7 @@ function overrideLines(text: string, paths: readonly string[]): Map<number, stri
 
 export function renderScenario(report: Report): string {
   const s = report.scenario
-  const text = (s as Record<string, unknown>).text
+  const text = s.text
   const overrides = Object.entries(report.overrides)
   const overrideList =
     overrides.length === 0

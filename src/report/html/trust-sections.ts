@@ -1,12 +1,11 @@
-// Sections 9 (Trust) and 10 (Sampling overhead). report.trust comes from the trust issue
-// (src/report/trust-schema.ts) and report.overhead from the sampling-overhead issue; a report
-// from a run without them says so. Known parts of the trust section get their own tables;
-// anything else in either section is shown generically (bounded), so a field added later still
-// appears.
+// Sections 9 (Trust) and 10 (Sampling overhead): report.trust (contract/trust-schema.ts) and
+// report.overhead (absent unless the scenario measured it). Known parts of the trust section get
+// their own tables; the rest is shown generically (bounded), so a field added to the contract
+// appears before anyone writes a table for it.
+
+import type { Report, Trust, TrustGuard } from '../../contract/report-types.ts'
 import { formatMs } from '../render-console.ts'
-import { formatScalar, type TrustGuard, thresholdText, trustHeadline, trustOf } from '../report-figures.ts'
-import type { Report } from '../report-types.ts'
-import { trustSchema } from '../trust-schema.ts'
+import { formatScalar, thresholdText, trustHeadline } from '../report-figures.ts'
 import { placeholder } from './analysis-sections.ts'
 import { escapeHtml as esc } from './inline-assets.ts'
 
@@ -82,10 +81,7 @@ const KNOWN_TRUST_KEYS = new Set([
   'endpoint',
 ])
 
-function knownTrustParts(raw: unknown): string {
-  const parsed = trustSchema.safeParse(raw)
-  if (!parsed.success) return ''
-  const t = parsed.data
+function knownTrustParts(t: Trust): string {
   const parts: string[] = []
   if (t.fidelity.length > 0) {
     const rows = t.fidelity.map(
@@ -114,13 +110,10 @@ ${proc('endpoint', t.endpoint)}
 
 // 9. Trust
 export function renderTrust(report: Report): string {
-  const trust = trustOf(report)
-  if (!trust) {
-    return `${placeholder('Trust guards: not measured in this run (mock fidelity, schedule lag and guard thresholds come with the trust checks). The figures the guards use are below.')}${measuredFigures(report)}`
-  }
-  const known = knownTrustParts(trust.raw)
-  const extra = Object.entries(trust.raw)
-    .filter(([k, v]) => v !== undefined && v !== null && !(known && KNOWN_TRUST_KEYS.has(k)))
+  const trust = report.trust
+  const known = knownTrustParts(trust)
+  const extra = Object.entries(trust)
+    .filter(([k, v]) => v !== undefined && v !== null && !KNOWN_TRUST_KEYS.has(k))
     .filter(([k]) => !['verdict', 'reasons', 'guards'].includes(k))
     .map(([k, v]) => `<h3>${esc(k.replaceAll('_', ' '))}</h3>${genericValue(v)}`)
     .join('')

@@ -3,7 +3,7 @@
 // Each row is a <details> element: clicking it opens the span's attributes, events and
 // exception below the row (as Jaeger's span detail does), without any script, so it also
 // works with JavaScript off. Positions are percentages of the trace's extent.
-import type { SpanRecord, TraceRecord } from '../../telemetry/trace-record.ts'
+import type { SpanRecord, TraceRecord } from '../../contract/trace-record.ts'
 import { formatMs } from '../render-console.ts'
 import { escapeHtml } from './inline-assets.ts'
 

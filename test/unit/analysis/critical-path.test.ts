@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { criticalPath, criticalPathByName } from '../../../src/analysis/critical-path.ts'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 
 const iv = (startMs: number, endMs: number) => ({ startMs, endMs })
 

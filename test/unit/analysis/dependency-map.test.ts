@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { DependencyMap, impactLine } from '../../../src/analysis/dependency-map.ts'
-import type { DependencyStats } from '../../../src/report/analysis-schema.ts'
+import type { DependencyStats } from '../../../src/contract/analysis-schema.ts'
 import { type FakeSpan, fakeTrace, traceId } from './fake-spans.ts'
 
 const CLIENT = SpanKind.CLIENT

@@ -1,7 +1,8 @@
 import { SpanKind } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
-import { errorPathOfSpans, RootCauses } from '../../../src/analysis/root-causes.ts'
-import { errorPath, toTraceRecord } from '../../../src/telemetry/trace-record.ts'
+import { errorPath } from '../../../src/analysis/error-path.ts'
+import { RootCauses } from '../../../src/analysis/root-causes.ts'
+import { toTraceRecord } from '../../../src/telemetry/trace-record.ts'
 import { type FakeSpan, fakeTrace, traceId } from './fake-spans.ts'
 
 const SERVER = SpanKind.SERVER
@@ -78,7 +79,7 @@ const orphan: FakeSpan[] = [
   },
 ]
 
-describe('errorPathOfSpans', () => {
+describe('errorPath', () => {
   it.each([
     {
       name: 'the last failing retry under llm_generation',
@@ -88,15 +89,35 @@ describe('errorPathOfSpans', () => {
     { name: 'a server span error without error.type', spans: serverOnly, path: 'POST /ask › Error' },
     { name: 'an error span whose parent is missing', spans: orphan, path: 'vector_search › TimeoutError' },
     { name: 'no error at all', spans: serverOnly.map((s) => ({ ...s, error: false })), path: undefined },
-  ])('$name, exactly as errorPath(toTraceRecord(…)) says', ({ spans, path }) => {
+  ])('$name, and the exemplar record carries the same path', ({ spans, path }) => {
     const trace = fakeTrace(traceId(1), spans)
-    expect(errorPathOfSpans(trace)).toBe(path)
-    expect(errorPathOfSpans(trace)).toBe(errorPath(toTraceRecord(trace, 'error')))
+    expect(errorPath(trace)).toBe(path)
+    expect(toTraceRecord(trace, 'error').error_path).toBe(path)
+  })
+
+  it('neither loops on a parent cycle nor goes quadratic on a 20,000-span chain', () => {
+    const cycle = fakeTrace(traceId(2), [
+      { name: 'a', id: 'a1', parent: 'b1', startMs: 0, endMs: 5, error: true },
+      { name: 'b', id: 'b1', parent: 'a1', startMs: 1, endMs: 4 },
+    ])
+    expect(errorPath(cycle)).toMatch(/ › Error$/)
+    const chain = fakeTrace(
+      traceId(3),
+      Array.from({ length: 20_000 }, (_, i) => ({
+        name: `s${i}`,
+        id: `c${i}`,
+        ...(i > 0 ? { parent: `c${i - 1}` } : {}),
+        startMs: i,
+        endMs: 20_000,
+        error: i % 2 === 0,
+      })),
+    )
+    expect(errorPath(chain)?.split(' › ')).toHaveLength(20_000)
   })
 
   it('does not depend on the order the spans ended in', () => {
     const trace = fakeTrace(traceId(1), llm429)
-    expect(errorPathOfSpans([...trace].reverse())).toBe(errorPathOfSpans(trace))
+    expect(errorPath([...trace].reverse())).toBe(errorPath(trace))
   })
 })
 

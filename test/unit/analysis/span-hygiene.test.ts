@@ -1,7 +1,7 @@
 import { SpanKind } from '@opentelemetry/api'
 import { describe, expect, it } from 'vitest'
 import { DISTINCT_CAP, SpanHygiene } from '../../../src/analysis/span-hygiene.ts'
-import type { HygieneFinding } from '../../../src/report/analysis-schema.ts'
+import type { HygieneFinding } from '../../../src/contract/analysis-schema.ts'
 import { type FakeSpan, fakeSpan, traceId } from './fake-spans.ts'
 
 function observe(hygiene: SpanHygiene, n: number, span: Omit<FakeSpan, 'id'>): void {

@@ -2,7 +2,7 @@ import { SpanKind } from '@opentelemetry/api'
 import { quantileSorted } from 'simple-statistics'
 import { describe, expect, it } from 'vitest'
 import { TraceBreakdown } from '../../../src/analysis/trace-breakdown.ts'
-import type { BreakdownLevel, StageBreakdown } from '../../../src/report/analysis-schema.ts'
+import type { BreakdownLevel, StageBreakdown } from '../../../src/contract/analysis-schema.ts'
 import { fakeTrace, pipelineTrace, traceId } from './fake-spans.ts'
 
 function observeAll(breakdown: TraceBreakdown, traces: ReturnType<typeof pipelineTrace>[]): void {

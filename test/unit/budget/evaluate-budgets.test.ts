@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { evaluateBudgets, verdictOf } from '../../../src/budget/evaluate-budgets.ts'
 import { parseBudgets } from '../../../src/budget/parse-budget.ts'
-import type { BudgetResult, StageStats } from '../../../src/report/report-types.ts'
+import type { BudgetResult, StageStats } from '../../../src/contract/report-types.ts'
 
 // Intervals as the collector ships them (ci95_ms): the tests fix them by hand, so each case
 // exercises the decision rule at a known boundary.

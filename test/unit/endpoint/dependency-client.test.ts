@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { backoffDelayMs, parseRetryAfterMs } from '../../../src/endpoint/dependency-client.ts'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 
 // "Exponential Backoff And Jitter" (AWS Architecture Blog, 2015), full jitter:
 // sleep = random_between(0, min(cap, base · 2^attempt)).

@@ -31,15 +31,15 @@ describe('createClientRecorder', () => {
     expect(recording.samples).toHaveLength(101)
     expect(recording.samples!.at(-1)).toMatchObject({ traceId: 'x', status: 0, latencyMs: 2000 })
 
-    expect(recording.intervals.map((i) => i.startMs)).toEqual([0, 1000, 2000, 3000])
+    expect(recording.intervals.map((i) => i.start_ms)).toEqual([0, 1000, 2000, 3000])
     expect(recording.intervals.map((i) => i.warmup)).toEqual([true, false, false, false])
-    expect(recording.intervals[0]).toMatchObject({ requests: 0, errors: 1, p50Ms: null, p99Ms: null })
+    expect(recording.intervals[0]).toMatchObject({ requests: 0, errors: 1, p50_ms: null, p99_ms: null })
     const second = recording.intervals[1]!
     expect(second.requests).toBe(101)
-    expect(second.statusCodes).toEqual({ '200': 91, '503': 10 })
+    expect(second.status_codes).toEqual({ '200': 91, '503': 10 })
     // Type-7 quantiles of 1..100 plus 300.
-    expect(second.p50Ms).toBe(51)
-    expect(second.p99Ms).toBe(100)
+    expect(second.p50_ms).toBe(51)
+    expect(second.p99_ms).toBe(100)
     expect(recording.intervals[3]).toMatchObject({ requests: 0, errors: 1 })
   })
 })

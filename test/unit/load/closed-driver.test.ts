@@ -103,12 +103,12 @@ describe('runClosedLoad', () => {
 
     // Time series: 1 s buckets by completion time, warm-up flagged, requests add up.
     expect(result.intervals.length).toBeGreaterThanOrEqual(2)
-    expect(result.intervals[0]!.startMs).toBe(0)
+    expect(result.intervals[0]!.start_ms).toBe(0)
     expect(result.intervals[0]!.warmup).toBe(true)
-    expect(result.intervals[1]!.startMs).toBe(1000)
+    expect(result.intervals[1]!.start_ms).toBe(1000)
     expect(result.intervals[1]!.warmup).toBe(false)
     expect(result.intervals.reduce((n, i) => n + i.requests, 0)).toBe(result.completed)
-    expect(result.intervals[1]!.p50Ms).toBeGreaterThanOrEqual(20)
+    expect(result.intervals[1]!.p50_ms).toBeGreaterThanOrEqual(20)
     expect(ticks.length).toBeGreaterThanOrEqual(1)
   })
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { newTraceparent } from '../../../src/load/traceparent.ts'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 
 const FORMAT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-01$/
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { createFailurePicker } from '../../../src/mocks/failure-policy.ts'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 import { dependencies, type FailureMode } from '../../../src/scenario/schema.ts'
 
 const FAILURES: FailureMode[] = [

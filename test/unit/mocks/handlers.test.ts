@@ -8,7 +8,7 @@ import {
   type RerankResponse,
   type VectorSearchResponse,
   vectorSearchUrl,
-} from '../../../src/endpoint/dependency-api.ts'
+} from '../../../src/contract/dependency-api.ts'
 import { createDependencyHandlers, type MockOptions } from '../../../src/mocks/handlers.ts'
 import { preciseTimer } from '../../../src/mocks/precise-wait.ts'
 import { dependencies, type ScenarioInput } from '../../../src/scenario/schema.ts'

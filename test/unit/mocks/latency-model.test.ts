@@ -7,7 +7,7 @@ import {
   sampleTokenLatency,
   Z_99,
 } from '../../../src/mocks/latency-model.ts'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 import type { LatencyModel, TokenLatencyModel } from '../../../src/scenario/schema.ts'
 
 const N = 100_000

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http'
 import { HttpResponse, http } from 'msw'
 import { request } from 'undici'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MOCK_HELD_HEADER } from '../../../src/endpoint/dependency-api.ts'
+import { MOCK_HELD_HEADER } from '../../../src/contract/dependency-api.ts'
 import { mockPost } from '../../../src/mocks/mock-handler.ts'
 import { type MockListener, serveHandlers } from '../../../src/mocks/mock-http-server.ts'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
+import type { Fingerprint } from '../../../src/environment.ts'
 import { measureDetection, measureFalseAlarms } from '../../../src/nightly/calibration.ts'
-import type { Fingerprint } from '../../../src/nightly/fingerprint.ts'
 import {
   binomialCriticalCounts,
   compareRuns,

@@ -1,6 +1,5 @@
 import { mean, quantile, sampleStandardDeviation } from 'simple-statistics'
 import { describe, expect, it } from 'vitest'
-import { createRng } from '../../../src/mocks/rng.ts'
 import type { StoredReport } from '../../../src/nightly/stored-report.ts'
 import {
   baselineLikeSpecs,
@@ -8,6 +7,7 @@ import {
   lognormalFactor,
   syntheticNights,
 } from '../../../src/nightly/synthetic-history.ts'
+import { createRng } from '../../../src/rng.ts'
 import { sampleReport } from '../report/sample-report.ts'
 
 describe('synthetic noise', () => {

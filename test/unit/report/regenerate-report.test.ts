@@ -42,14 +42,15 @@ describe('regenerateReport', () => {
     expect(html).toContain('Mock fidelity')
   })
 
-  it('renders a report from before the trust and analysis sections', async () => {
-    const old = sampleReport() as Record<string, unknown>
-    delete old.trust
-    delete old.analysis
+  it('refuses a report of another schema version by name, writing nothing', async () => {
     const path = join(dir, 'report.json')
-    await writeFile(path, JSON.stringify(old), 'utf8')
-    await regenerateReport(path)
-    expect(await readFile(join(dir, 'summary.md'), 'utf8')).toContain('Trust: not measured in this run.')
+    await writeFile(path, JSON.stringify({ ...sampleReport(), schema_version: 1 }), 'utf8')
+    const error = await regenerateReport(path).catch((e: unknown) => e)
+    expect(error).toBeInstanceOf(ValidationError)
+    expect((error as ValidationError).problems[0]).toMatch(
+      /^schema_version: 1, but this harness reads version 2/,
+    )
+    await expect(readFile(join(dir, 'summary.md'), 'utf8')).rejects.toThrow(/ENOENT/)
   })
 
   it('rejects a file that is not a report', async () => {

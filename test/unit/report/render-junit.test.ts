@@ -1,7 +1,7 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser'
 import { describe, expect, it } from 'vitest'
+import type { Report } from '../../../src/contract/report-types.ts'
 import { renderJunit } from '../../../src/report/render-junit.ts'
-import type { Report } from '../../../src/report/report-types.ts'
 import { inconclusiveReport, sampleReport } from './sample-report.ts'
 
 type Failure = { '@_message': string; '@_type': string; '#text': string }
@@ -79,10 +79,9 @@ describe('renderJunit', () => {
     expect(suite.testcase![0]!['@_name']).toBe('<img src=x onerror=alert(1)>"& error_rate')
   })
 
-  it('counts zero tests for a scenario without budgets or trust', () => {
-    const bare = { ...report, budgets: [] } as Record<string, unknown>
-    delete bare.trust
-    const { suites } = parse(renderJunit(bare as Report))
+  it('counts zero tests for a scenario without budgets or trust guards', () => {
+    const bare: Report = { ...report, budgets: [], trust: { ...report.trust, guards: [] } }
+    const { suites } = parse(renderJunit(bare))
     expect(suites['@_tests']).toBe('0')
     expect(suites['@_failures']).toBe('0')
   })

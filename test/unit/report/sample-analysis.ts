@@ -1,6 +1,6 @@
 // A valid, realistic `analysis` for the sample report (not a test file itself): a rate-limited
 // run where llm_generation dominates the pipeline.
-import type { AnalysisResults, StageBreakdown } from '../../../src/report/analysis-schema.ts'
+import type { AnalysisResults, StageBreakdown } from '../../../src/contract/analysis-schema.ts'
 
 function stage(
   name: string,

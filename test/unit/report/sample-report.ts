@@ -1,5 +1,5 @@
 // A complete, valid report for the report tests. Not a test file itself.
-import { REPORT_SCHEMA_VERSION, type Report, type StageStats } from '../../../src/report/report-types.ts'
+import { REPORT_SCHEMA_VERSION, type Report, type StageStats } from '../../../src/contract/report-types.ts'
 import { sampleAnalysis } from './sample-analysis.ts'
 
 export function stageStats(p50Ms: number, overrides: Partial<StageStats> = {}): StageStats {
@@ -156,7 +156,6 @@ export function sampleReport(overrides: Partial<Report> = {}): Report {
     },
     status: 'complete',
     overrides: {},
-    root_causes: {},
     analysis: sampleAnalysis(),
     exemplars: [],
     endpoint_process: {

@@ -2,8 +2,8 @@ import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promis
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { reportSchema } from '../../../src/contract/report-schema.ts'
 import { RunError } from '../../../src/errors.ts'
-import { reportSchema } from '../../../src/report/report-schema.ts'
 import { timestampDirName, writeFileAtomic, writeReportFiles } from '../../../src/report/write-report.ts'
 import { sampleReport } from './sample-report.ts'
 

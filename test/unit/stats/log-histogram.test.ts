@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 import { binIndex, binLowerMs, LOG_BIN_COUNT, LogHistogram } from '../../../src/stats/log-histogram.ts'
 
 describe('LogHistogram', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 import { HdrDurationRecorder } from '../../../src/stats/hdr-recorder.ts'
 import {
   binomialCdf,

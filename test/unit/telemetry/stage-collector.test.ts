@@ -3,8 +3,9 @@ import { runInNewContext } from 'node:vm'
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import { describe, expect, it } from 'vitest'
+import { TraceAnalyzer } from '../../../src/analysis/trace-analyzer.ts'
 import { parseStageSelector, type StageSelector } from '../../../src/budget/parse-budget.ts'
-import { MOCK_DELAY_ATTRIBUTE } from '../../../src/endpoint/dependency-api.ts'
+import { MOCK_DELAY_ATTRIBUTE } from '../../../src/contract/dependency-api.ts'
 import { StageCollector } from '../../../src/telemetry/stage-collector.ts'
 
 setFlagsFromString('--expose-gc')
@@ -91,8 +92,8 @@ describe('StageCollector', () => {
     expect(results.stages['POST /ask']!.count).toBe(10)
     expect(results.stages.llm_generation!.error_count).toBe(1)
     expect(results.stages['rag_pipeline{tenant_id=acme}']!.count).toBe(5)
-    expect(results.root_causes).toEqual({ 'POST /ask › llm_generation › Error': 1 })
-    expect(results.exemplars.some((e) => e.reason === 'error')).toBe(true)
+    const failed = results.exemplars.filter((e) => e.reason === 'error')
+    expect(failed.map((e) => e.error_path)).toEqual(['POST /ask › llm_generation › Error'])
     expect(results.exemplars.filter((e) => e.reason === 'slowest')).toHaveLength(5)
   })
 
@@ -196,15 +197,18 @@ describe('StageCollector exemplars', () => {
     expect(ofReason(collector, 'slowest').map((e) => e.duration_ms)).toEqual([119, 118, 117, 116, 115])
   })
 
-  it('keeps at most 3 traces per error kind and 50 kinds, but counts every error', () => {
-    const collector = new StageCollector()
+  it('keeps at most 3 traces per error kind and 50 kinds; the analysis counts every error', () => {
+    const analyzer = new TraceAnalyzer({ seed: 1 })
+    const collector = new StageCollector({ onMeasuredTrace: (spans) => analyzer.observeTrace(spans) })
     collector.startMeasuring(t0)
     for (let t = 0; t < 10; t++) trace(collector, t, 50, 'TimeoutError')
     for (let kind = 0; kind < 60; kind++) trace(collector, 100 + kind, 50, `Kind${kind}Error`)
     const errors = ofReason(collector, 'error')
-    const causes = collector.results().root_causes
-    expect(causes['POST /ask › llm_generation › TimeoutError']).toBe(10)
-    expect(Object.keys(causes)).toHaveLength(61)
+    const { root_causes, root_causes_other } = analyzer.results()
+    expect(root_causes.find((c) => c.path === 'POST /ask › llm_generation › TimeoutError')?.count).toBe(10)
+    // The analysis lists 50 kinds and counts the other 11 failed traces beside them.
+    expect(root_causes).toHaveLength(50)
+    expect(root_causes_other).toBe(11)
     // 3 of the timeouts and one trace for each of the first 49 other kinds: 50 kinds in all.
     expect(errors).toHaveLength(3 + 49)
   })

@@ -4,7 +4,7 @@
 import { ROOT_CONTEXT, SpanKind, TraceFlags, trace } from '@opentelemetry/api'
 import { InMemorySpanExporter, SamplingDecision, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { describe, expect, it } from 'vitest'
-import { createRng } from '../../../src/mocks/rng.ts'
+import { createRng } from '../../../src/rng.ts'
 import type { SamplerConfig } from '../../../src/scenario/schema.ts'
 import { createSampler, createTracing } from '../../../src/telemetry/tracer-provider.ts'
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createRng, deriveSeed } from '../../../src/mocks/rng.ts'
+import { createRng, deriveSeed } from '../../src/rng.ts'
 
 const draw = (seed: number, n: number) => {
   const rng = createRng(seed)

@@ -12,6 +12,7 @@ import type {
   stageStatsSchema,
   verdictSchema,
 } from './report-schema.ts'
+import type { guardSchema } from './trust-schema.ts'
 
 export { REPORT_SCHEMA_VERSION } from './report-schema.ts'
 
@@ -24,3 +25,5 @@ export type Verdict = z.infer<typeof verdictSchema>
 export type LoadSummary = z.infer<typeof loadSummarySchema>
 export type Accounting = z.infer<typeof accountingSchema>
 export type Report = z.infer<typeof reportSchema>
+export type Trust = Report['trust']
+export type TrustGuard = z.infer<typeof guardSchema>

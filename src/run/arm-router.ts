@@ -3,10 +3,10 @@
 // cheap exporter would cost), and each arm's stage histograms show what its sampling costs in
 // precision.
 import type { ReadableSpan, SpanProcessor } from '@opentelemetry/sdk-trace-base'
-import type { ArmStageStats } from '../run/endpoint-protocol.ts'
+import { STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
-import { STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
-import { hrToMs } from '../telemetry/trace-record.ts'
+import { hrtimeToMs } from '../units.ts'
+import type { ArmStageStats } from './endpoint-protocol.ts'
 
 const STAGES = new Set(STAGE_SPAN_NAMES)
 
@@ -33,7 +33,7 @@ export class ArmRouter implements SpanProcessor {
       recorder = new HdrDurationRecorder()
       this.#current.set(span.name, recorder)
     }
-    recorder.record(hrToMs(span.duration))
+    recorder.record(hrtimeToMs(span.duration))
   }
 
   results(): Record<number, ArmStageStats> {

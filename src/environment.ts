@@ -23,7 +23,7 @@ let version: string | undefined
 
 // The `version` of package.json: the harness that produced a report.
 export function harnessVersion(): string {
-  version ??= (require('../../package.json') as { version: string }).version
+  version ??= (require('../package.json') as { version: string }).version
   return version
 }
 

@@ -1,7 +1,10 @@
 // The wire contract between the RAG endpoint and the services it calls. The msw mocks in
 // src/mocks serve exactly these shapes at exactly these URLs, so the endpoint code is the same
 // code that would call the real providers (OpenAI-compatible, Qdrant-style, Cohere-style).
-import type { DependencyName } from '../scenario/schema.ts'
+
+// The five mocked services of a RAG pipeline, by the name scenarios and reports use.
+export const DEPENDENCY_NAMES = ['auth', 'embedding', 'vector_store', 'reranker', 'llm'] as const
+export type DependencyName = (typeof DEPENDENCY_NAMES)[number]
 
 //
 // Each dependency is reached through a base URL, the way real services are configured

@@ -10,9 +10,13 @@
 import { z } from 'zod'
 import { analysisSchema } from './analysis-schema.ts'
 import { overheadSchema } from './overhead-schema.ts'
-import { stageHistogramSchema, stageIntervalSchema, trustSchema } from './trust-schema.ts'
+import { stageHistogramSchema, stageIntervalSchema } from './stage-series.ts'
+import { traceRecordSchema } from './trace-record.ts'
+import { trustSchema } from './trust-schema.ts'
 
-export const REPORT_SCHEMA_VERSION = 1
+// 2 (2026-12): the top-level `root_causes` went (analysis.root_causes is the one count); the
+// `intervals` fields became snake_case; failed exemplars carry `error_path`.
+export const REPORT_SCHEMA_VERSION = 2
 
 const count = z.number().int().nonnegative()
 const ms = z.number().nonnegative()
@@ -127,43 +131,14 @@ export const accountingSchema = z.object({
   notes: z.array(z.string()).meta({ description: 'Each mismatch found, in words.' }),
 })
 
-const attributeValue = z.union([z.string(), z.number(), z.boolean()])
-
-export const spanRecordSchema = z.object({
-  name: z.string(),
-  span_id: z.string(),
-  parent_span_id: z.string().nullable(),
-  kind: z.enum(['server', 'client', 'internal']),
-  start_offset_ms: ms,
-  duration_ms: ms,
-  status: z.enum(['ok', 'error', 'unset']),
-  status_message: z.string().optional(),
-  attributes: z.record(z.string(), attributeValue),
-  events: z.array(
-    z.object({ name: z.string(), offset_ms: z.number(), attributes: z.record(z.string(), attributeValue) }),
-  ),
-})
-
-export const traceRecordSchema = z
-  .object({
-    trace_id: z.string(),
-    duration_ms: ms,
-    error: z.boolean(),
-    reason: z.string().meta({ description: 'Why it was kept: slowest, error or sample.' }),
-    spans: z.array(spanRecordSchema),
-  })
-  .meta({
-    description: 'A whole trace kept as an exemplar (bounded: slowest 5, 3 per error kind, 50 sampled).',
-  })
-
 export const intervalSchema = z.object({
-  startMs: ms.meta({ description: 'Start of the interval, from the start of the load (warm-up included).' }),
+  start_ms: ms.meta({ description: 'Start of the interval, from the start of the load (warm-up included).' }),
   warmup: z.boolean(),
   requests: count,
   errors: count,
-  statusCodes: z.record(z.string(), count),
-  p50Ms: ms.nullable(),
-  p99Ms: ms.nullable(),
+  status_codes: z.record(z.string(), count),
+  p50_ms: ms.nullable().meta({ description: 'Client latency of the responses completed in the interval.' }),
+  p99_ms: ms.nullable(),
 })
 
 export const endpointProcessSchema = z
@@ -234,9 +209,6 @@ export const reportSchema = z
     trust: trustSchema,
     accounting: accountingSchema,
     overhead: overheadSchema.optional(),
-    root_causes: z
-      .record(z.string(), count)
-      .meta({ description: 'Failed traces after warm-up by their deepest error span path.' }),
     analysis: analysisSchema,
     exemplars: z.array(traceRecordSchema),
     endpoint_process: endpointProcessSchema,

@@ -5,16 +5,16 @@
 // secondary and usually inside the noise, which the report says when they are.
 import type { InconclusivePolicy } from '../budget/evaluate-budgets.ts'
 import type { Budget } from '../budget/parse-budget.ts'
+import type { BudgetResult } from '../contract/report-types.ts'
 import { runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
-import { createRng } from '../mocks/rng.ts'
-import type { BudgetResult } from '../report/report-types.ts'
-import type { ArmStageStats } from '../run/endpoint-protocol.ts'
-import { startSystemUnderTest } from '../run/system-under-test.ts'
+import { createRng } from '../rng.ts'
 import type { OverheadConfig, Scenario } from '../scenario/schema.ts'
 import { samplerLabel } from '../scenario/schema.ts'
 import { type ArmComparison, compareArms, overheadVerdict, repeatsToSettle } from '../stats/compare-arms.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
+import type { ArmStageStats } from './endpoint-protocol.ts'
+import { startSystemUnderTest } from './system-under-test.ts'
 
 export type TrialRecord = {
   arm: number

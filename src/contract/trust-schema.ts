@@ -71,24 +71,3 @@ export const trustSchema = z
   .meta({
     description: 'The harness checking itself; any failed guard makes the run untrusted (exit code 3).',
   })
-
-export const stageHistogramSchema = z
-  .object({ lower_ms: z.array(z.number()), counts: z.array(z.number().int().nonnegative()) })
-  .meta({
-    description:
-      'Log-binned (×1.1 per bin) histogram of a stage after warm-up; lower_ms[i] is bin i’s lower edge.',
-  })
-
-export const stageIntervalSchema = z.object({
-  start_ms: z.number().meta({ description: 'From the start of the load (warm-up included).' }),
-  warmup: z.boolean(),
-  stages: z.record(
-    z.string(),
-    z.object({
-      count: z.number().int().nonnegative(),
-      errors: z.number().int().nonnegative(),
-      p50_ms: ms,
-      p99_ms: ms,
-    }),
-  ),
-})

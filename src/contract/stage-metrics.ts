@@ -1,0 +1,16 @@
+// The metrics a budget may name on a stage, and the field of report.json's stage statistics
+// each duration metric reads. Budgets (parse, evaluate) and the report's charts share them.
+import type { StageNumberField } from './report-types.ts'
+
+export const DURATION_METRICS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const
+export type DurationMetric = (typeof DURATION_METRICS)[number]
+
+export const STAT_OF: Record<DurationMetric, StageNumberField> = {
+  p50: 'p50_ms',
+  p90: 'p90_ms',
+  p95: 'p95_ms',
+  p99: 'p99_ms',
+  p999: 'p999_ms',
+  max: 'max_ms',
+  mean: 'mean_ms',
+}
