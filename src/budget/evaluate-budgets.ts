@@ -54,8 +54,8 @@ export function evaluateBudgets(
   const policy = options.inconclusive ?? 'fail'
   const results: BudgetResult[] = []
   for (const budget of budgets) {
-    if (budget.target === 'sampling_overhead') continue
-    if (budget.target === 'throughput') {
+    if (budget.kind === 'sampling_overhead') continue
+    if (budget.kind === 'throughput') {
       const actual = Number.isFinite(measured.throughputRps) ? measured.throughputRps : null
       const verdict = actual !== null && actual >= budget.limit ? 'pass' : 'fail'
       results.push({
@@ -72,7 +72,7 @@ export function evaluateBudgets(
       continue
     }
     // Narrowing on the target string cannot exclude a stage key, so check the variant's field.
-    if (!('selector' in budget)) continue
+    if (budget.kind !== 'stage') continue
     const key = budget.selector.key
     const stats = Object.hasOwn(measured.stages, key) ? measured.stages[key] : undefined
     const base = {

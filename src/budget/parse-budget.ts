@@ -15,23 +15,36 @@ export const OVERHEAD_METRICS = ['cpu_per_request', 'p50', 'p99'] as const
 
 export type StageSelector = { key: string; spanName: string; attributes: Record<string, string> }
 
-export type Budget =
-  | {
-      target: string
-      selector: StageSelector
-      metric: StageMetric
-      limit: number
-      unit: 'ms' | 'ratio'
-      source: string
-    }
-  | { target: 'throughput'; metric: 'min_rps'; limit: number; unit: 'req/s'; source: string }
-  | {
-      target: 'sampling_overhead'
-      metric: (typeof OVERHEAD_METRICS)[number]
-      limit: number
-      unit: 'ratio'
-      source: string
-    }
+export type OverheadMetric = (typeof OVERHEAD_METRICS)[number]
+
+// `kind` discriminates: a stage budget (a span's statistics), the client's throughput, or the
+// overhead of trace sampling (measured by interleaved trials, run/run-overhead.ts).
+export type StageBudget = {
+  kind: 'stage'
+  target: string
+  selector: StageSelector
+  metric: StageMetric
+  limit: number
+  unit: 'ms' | 'ratio'
+  source: string
+}
+export type ThroughputBudget = {
+  kind: 'throughput'
+  target: 'throughput'
+  metric: 'min_rps'
+  limit: number
+  unit: 'req/s'
+  source: string
+}
+export type OverheadBudget = {
+  kind: 'sampling_overhead'
+  target: 'sampling_overhead'
+  metric: OverheadMetric
+  limit: number
+  unit: 'ratio'
+  source: string
+}
+export type Budget = StageBudget | ThroughputBudget | OverheadBudget
 
 export type BudgetProblem = { path: string[]; message: string }
 
@@ -62,86 +75,116 @@ export function canonicalKey(spanName: string, attributes: Record<string, string
   return names.length === 0 ? spanName : `${spanName}{${names.map((n) => `${n}=${attributes[n]}`).join(',')}}`
 }
 
+type Parsed<T> = T | { problem: BudgetProblem }
+
+function isOverheadMetric(metric: string): metric is OverheadMetric {
+  return (OVERHEAD_METRICS as readonly string[]).includes(metric)
+}
+
+function isStageMetric(metric: string): metric is StageMetric {
+  return (STAGE_METRICS as readonly string[]).includes(metric)
+}
+
+function isDurationMetric(metric: string): metric is DurationMetric {
+  return (DURATION_METRICS as readonly string[]).includes(metric)
+}
+
+function fractionOf(raw: unknown): number | undefined {
+  return typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
+}
+
+function parseThroughput(metric: string, raw: unknown, source: string): Parsed<ThroughputBudget> {
+  const path = ['throughput', metric]
+  if (metric !== 'min_rps')
+    return { problem: { path, message: 'expected min_rps, the only throughput budget' } }
+  if (typeof raw !== 'number' || !(raw > 0))
+    return {
+      problem: {
+        path,
+        message: `expected requests per second (a positive number), got ${JSON.stringify(raw)}`,
+      },
+    }
+  return { kind: 'throughput', target: 'throughput', metric, limit: raw, unit: 'req/s', source }
+}
+
+function parseOverhead(metric: string, raw: unknown, source: string): Parsed<OverheadBudget> {
+  const path = ['sampling_overhead', metric]
+  if (!isOverheadMetric(metric))
+    return { problem: { path, message: `expected one of ${OVERHEAD_METRICS.join(', ')}` } }
+  const limit = fractionOf(raw)
+  if (limit === undefined)
+    return { problem: { path, message: `expected a percentage like 5%, got ${JSON.stringify(raw)}` } }
+  return { kind: 'sampling_overhead', target: 'sampling_overhead', metric, limit, unit: 'ratio', source }
+}
+
+function parseStageMetric(
+  target: string,
+  selector: StageSelector,
+  metric: string,
+  raw: unknown,
+  source: string,
+): Parsed<StageBudget> {
+  const path = [target, metric]
+  if (!isStageMetric(metric))
+    return { problem: { path, message: `expected one of ${STAGE_METRICS.join(', ')}` } }
+  const stage = { kind: 'stage', target, selector, source } as const
+  if (metric === 'error_rate') {
+    const limit = fractionOf(raw)
+    if (limit === undefined || limit > 1)
+      return {
+        problem: { path, message: `expected an error rate like 0.01 or 1%, got ${JSON.stringify(raw)}` },
+      }
+    return { ...stage, metric, limit, unit: 'ratio' }
+  }
+  const limit = typeof raw === 'string' ? parseDurationMs(raw) : undefined
+  if (limit === undefined || !isDurationMetric(metric))
+    return { problem: { path, message: `expected a duration like 250ms, got ${JSON.stringify(raw)}` } }
+  return { ...stage, metric, limit, unit: 'ms' }
+}
+
+// The stage a key names, or a problem: a key that does not parse, or a second spelling of a key
+// already seen (quoted or not, spaced, attributes in another order), which would otherwise become
+// a second, conflicting budget for the same spans.
+function stageSelectorOf(target: string, firstSpelling: Map<string, string>): Parsed<StageSelector> {
+  const selector = parseStageSelector(target)
+  if (typeof selector === 'string') return { problem: { path: [target], message: selector } }
+  const first = firstSpelling.get(selector.key) ?? target
+  firstSpelling.set(selector.key, first)
+  if (first === target) return selector
+  return {
+    problem: {
+      path: [target],
+      message: `the same stage as ${JSON.stringify(first)} (both are ${selector.key}); put all of its budgets under one key`,
+    },
+  }
+}
+
+function parseTarget(
+  target: string,
+  metrics: Readonly<Record<string, unknown>>,
+  firstSpelling: Map<string, string>,
+): Parsed<Budget>[] {
+  const entries = Object.entries(metrics)
+  const source = (metric: string, raw: unknown) => `${target}.${metric}: ${String(raw)}`
+  if (target === 'throughput') return entries.map(([m, raw]) => parseThroughput(m, raw, source(m, raw)))
+  if (target === 'sampling_overhead') return entries.map(([m, raw]) => parseOverhead(m, raw, source(m, raw)))
+  const selector = stageSelectorOf(target, firstSpelling)
+  if ('problem' in selector) return entries.length > 0 ? [selector] : []
+  return entries.map(([m, raw]) => parseStageMetric(target, selector, m, raw, source(m, raw)))
+}
+
+// Every problem is reported, not just the first; a key that does not parse is reported once.
 export function parseBudgets(input: Readonly<Record<string, Readonly<Record<string, unknown>>>>): {
   budgets: Budget[]
   problems: BudgetProblem[]
 } {
   const budgets: Budget[] = []
   const problems: BudgetProblem[] = []
-  // Spellings of one stage key (quoted or not, spaced, attributes in another order) are one key:
-  // the first spelling of each canonical key, so a second one is refused instead of becoming a
-  // second, conflicting budget for the same spans.
   const firstSpelling = new Map<string, string>()
   for (const [target, metrics] of Object.entries(input)) {
-    for (const [metric, raw] of Object.entries(metrics)) {
-      const path = [target, metric]
-      const source = `${target}.${metric}: ${String(raw)}`
-      if (target === 'throughput') {
-        if (metric !== 'min_rps') {
-          problems.push({ path, message: `expected min_rps, the only throughput budget` })
-        } else if (typeof raw !== 'number' || !(raw > 0)) {
-          problems.push({
-            path,
-            message: `expected requests per second (a positive number), got ${JSON.stringify(raw)}`,
-          })
-        } else {
-          budgets.push({ target, metric, limit: raw, unit: 'req/s', source })
-        }
-        continue
-      }
-      if (target === 'sampling_overhead') {
-        const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
-        if (!(OVERHEAD_METRICS as readonly string[]).includes(metric)) {
-          problems.push({ path, message: `expected one of ${OVERHEAD_METRICS.join(', ')}` })
-        } else if (limit === undefined) {
-          problems.push({ path, message: `expected a percentage like 5%, got ${JSON.stringify(raw)}` })
-        } else {
-          budgets.push({
-            target,
-            metric: metric as (typeof OVERHEAD_METRICS)[number],
-            limit,
-            unit: 'ratio',
-            source,
-          })
-        }
-        continue
-      }
-      const selector = parseStageSelector(target)
-      if (typeof selector === 'string') {
-        problems.push({ path: [target], message: selector })
-        break
-      }
-      const first = firstSpelling.get(selector.key) ?? target
-      firstSpelling.set(selector.key, first)
-      if (first !== target) {
-        problems.push({
-          path: [target],
-          message: `the same stage as ${JSON.stringify(first)} (both are ${selector.key}); put all of its budgets under one key`,
-        })
-        break
-      }
-      if (!(STAGE_METRICS as readonly string[]).includes(metric)) {
-        problems.push({ path, message: `expected one of ${STAGE_METRICS.join(', ')}` })
-        continue
-      }
-      if (metric === 'error_rate') {
-        const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
-        if (limit === undefined || limit > 1) {
-          problems.push({
-            path,
-            message: `expected an error rate like 0.01 or 1%, got ${JSON.stringify(raw)}`,
-          })
-        } else {
-          budgets.push({ target, selector, metric, limit, unit: 'ratio', source })
-        }
-        continue
-      }
-      const limit = typeof raw === 'string' ? parseDurationMs(raw) : undefined
-      if (limit === undefined) {
-        problems.push({ path, message: `expected a duration like 250ms, got ${JSON.stringify(raw)}` })
-      } else {
-        budgets.push({ target, selector, metric: metric as DurationMetric, limit, unit: 'ms', source })
-      }
+    for (const parsed of parseTarget(target, metrics, firstSpelling)) {
+      if ('problem' in parsed) problems.push(parsed.problem)
+      else budgets.push(parsed)
     }
   }
   return { budgets, problems }

@@ -75,7 +75,7 @@ export async function createEndpointApp(
   const dependencies = await connectDependencies(scenario, options.baseUrls)
   const analyzer = new TraceAnalyzer({ seed: scenario.seed })
   const collector = new StageCollector({
-    selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
+    selectors: scenario.budgets.flatMap((b) => (b.kind === 'stage' ? [b.selector] : [])),
     seed: scenario.seed,
     onMeasuredTrace: (spans) => analyzer.observeTrace(spans),
   })

@@ -202,7 +202,7 @@ function summarise(
       i > 0 && a.calibrationUs === 0 && samplerLabel(a.sampler) === samplerLabel(scenario.tracing.sampler),
   )
   const verdicts: OverheadSection['verdicts'] = []
-  for (const budget of scenario.budgets.filter((b) => b.target === 'sampling_overhead')) {
+  for (const budget of scenario.budgets.filter((b) => b.kind === 'sampling_overhead')) {
     const c = comparisons.find((x) => x.arm === config.arms[ownArm]?.label && x.metric === budget.metric)
     if (!c) continue
     verdicts.push({

@@ -721,7 +721,7 @@ export const scenarioSchema = z
     budgets,
   })
   .superRefine((value, ctx) => {
-    const overheadBudgets = value.budgets.filter((b) => b.target === 'sampling_overhead')
+    const overheadBudgets = value.budgets.filter((b) => b.kind === 'sampling_overhead')
     if (overheadBudgets.length === 0) return
     if (!value.overhead) {
       ctx.addIssue({

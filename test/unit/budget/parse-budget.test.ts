@@ -54,7 +54,13 @@ describe('parseBudgets', () => {
     })
     expect(problems).toEqual([])
     expect(budgets).toEqual([
-      expect.objectContaining({ target: 'rag_pipeline', metric: 'p95', limit: 2500, unit: 'ms' }),
+      expect.objectContaining({
+        kind: 'stage',
+        target: 'rag_pipeline',
+        metric: 'p95',
+        limit: 2500,
+        unit: 'ms',
+      }),
       expect.objectContaining({ target: 'rag_pipeline', metric: 'p99', limit: 4000, unit: 'ms' }),
       expect.objectContaining({
         target: 'rag_pipeline{tenant_id=acme}',
@@ -69,8 +75,16 @@ describe('parseBudgets', () => {
       expect.objectContaining({ metric: 'error_rate', limit: 0.01, unit: 'ratio' }),
       expect.objectContaining({ target: 'llm_generation', metric: 'error_rate', limit: 0.05, unit: 'ratio' }),
       expect.objectContaining({ target: 'llm_generation', metric: 'mean', limit: 1500, unit: 'ms' }),
-      { target: 'throughput', metric: 'min_rps', limit: 25, unit: 'req/s', source: 'throughput.min_rps: 25' },
       {
+        kind: 'throughput',
+        target: 'throughput',
+        metric: 'min_rps',
+        limit: 25,
+        unit: 'req/s',
+        source: 'throughput.min_rps: 25',
+      },
+      {
+        kind: 'sampling_overhead',
         target: 'sampling_overhead',
         metric: 'cpu_per_request',
         limit: 0.1,
