@@ -5,13 +5,19 @@
 // every expected failure must name one of that scenario's budgets.
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
-import { LineCounter, parseDocument } from 'yaml'
-import type { z } from 'zod'
 import { parseStageSelector } from '../budget/parse-budget.ts'
 import { UsageError, ValidationError } from '../errors.ts'
-import { displayPath, formatPath, loadScenario, sourceOffsetOf } from '../scenario/load-scenario.ts'
+import { displayPath, loadScenario } from '../scenario/load-scenario.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { suggestKey } from '../scenario/suggest-key.ts'
+import {
+  issuesToProblems,
+  locatedError,
+  type Path,
+  type Problem,
+  parseYaml,
+  type YamlInput,
+} from '../scenario/yaml-problems.ts'
 import { SUITE_KEYS, type Suite, type SuiteEntry, suiteSchema } from './suite-schema.ts'
 
 export const DEFAULT_SUITE_FILE = 'scenarios/nightly.suite.yaml'
@@ -24,11 +30,8 @@ export type ResolvedSuiteEntry = Omit<SuiteEntry, 'scenario'> & {
 }
 export type LoadedSuite = { suite: Suite; file: string; entries: ResolvedSuiteEntry[] }
 
-type Path = readonly PropertyKey[]
-type Problem = { path: Path; message: string; offset?: number }
-
 export function parseSuiteText(text: string, file: string): Suite {
-  return parseWithDocument(text, file).suite
+  return parseSuiteYaml(text, file).suite
 }
 
 export function loadSuite(suiteFile: string): LoadedSuite {
@@ -43,7 +46,7 @@ export function loadSuite(suiteFile: string): LoadedSuite {
     )
   }
   const label = displayPath(file)
-  const { suite, locate } = parseWithDocument(text, label)
+  const { suite, yaml } = parseSuiteYaml(text, label)
   const problems: Problem[] = []
   const entries: ResolvedSuiteEntry[] = []
   const seen = new Map<string, number>()
@@ -85,7 +88,7 @@ export function loadSuite(suiteFile: string): LoadedSuite {
       scenario: loaded.scenario,
     })
   })
-  if (problems.length > 0) throw new ValidationError(label, format(label, problems, locate))
+  if (problems.length > 0) throw locatedError(label, yaml, problems)
   return { suite, file, entries }
 }
 
@@ -109,83 +112,13 @@ function resolveEntryPath(nameOrPath: string, suiteDir: string): string {
 
 // ── Parsing with positions ──────────────────────────────────────────────────────────────────
 
-function parseWithDocument(
-  text: string,
-  file: string,
-): { suite: Suite; locate: (problemPath: Path) => { line: number; col: number } } {
-  const lineCounter = new LineCounter()
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true })
-  if (doc.errors.length > 0) {
-    throw new ValidationError(
-      file,
-      doc.errors.map((error) => {
-        const at = lineCounter.linePos(error.pos[0])
-        return `${file}:${at.line}:${at.col}: invalid YAML: ${error.message}`
-      }),
-    )
-  }
-  if (doc.contents === null)
-    throw new ValidationError(file, [
-      `${file}:1:1: the file is empty; expected a suite with name and scenarios`,
-    ])
-  let input: unknown
-  try {
-    input = doc.toJS()
-  } catch (error) {
-    throw new ValidationError(file, [`${file}:1:1: invalid YAML: ${(error as Error).message}`])
-  }
-  const locate = (problemPath: Path) => lineCounter.linePos(sourceOffsetOf(doc, problemPath))
-  const result = suiteSchema.safeParse(input, { reportInput: true })
-  if (result.success) return { suite: result.data, locate }
-  throw new ValidationError(file, format(file, issuesToProblems(result.error.issues), locate))
+function suiteKeysAt(problemPath: Path): readonly string[] {
+  return SUITE_KEYS[problemPath.map((p) => (typeof p === 'number' ? '*' : String(p))).join('.')] ?? []
 }
 
-function issuesToProblems(issues: readonly z.core.$ZodIssue[]): Problem[] {
-  const problems: Problem[] = []
-  for (const issue of issues) {
-    if (issue.code === 'unrecognized_keys') {
-      const known =
-        SUITE_KEYS[issue.path.map((p) => (typeof p === 'number' ? '*' : String(p))).join('.')] ?? []
-      for (const key of issue.keys) {
-        const suggestion = suggestKey(key, known)
-        problems.push({
-          path: [...issue.path, key],
-          message: suggestion
-            ? `unknown key "${key}"; did you mean "${suggestion}"?`
-            : `unknown key "${key}"; expected one of ${known.filter((k) => k !== '$schema').join(', ')}`,
-        })
-      }
-      continue
-    }
-    problems.push({ path: issue.path, message: messageOf(issue) })
-  }
-  return problems
-}
-
-function messageOf(issue: z.core.$ZodIssue): string {
-  const got =
-    issue.input === undefined
-      ? ''
-      : `, got ${typeof issue.input === 'string' ? JSON.stringify(issue.input) : Array.isArray(issue.input) ? 'a list' : issue.input !== null && typeof issue.input === 'object' ? 'a mapping' : String(issue.input)}`
-  if (issue.code === 'invalid_type' && issue.input === undefined)
-    return `missing required key (${issue.message.startsWith('expected') ? issue.message : `expected ${issue.expected}`})`
-  const text = issue.message.startsWith('expected')
-    ? issue.message
-    : issue.message.replace(/^Invalid input:\s*/i, '').replace(/^\w/, (c) => c.toLowerCase())
-  return text.includes(', got ') ? text : `${text}${got}`
-}
-
-function format(
-  file: string,
-  problems: readonly Problem[],
-  locate: (p: Path) => { line: number; col: number },
-) {
-  return problems
-    .map((problem) => ({ problem, at: locate(problem.path) }))
-    .sort((a, b) => a.at.line - b.at.line || a.at.col - b.at.col)
-    .map(({ problem, at }) =>
-      problem.path.length === 0
-        ? `${file}:${at.line}:${at.col}: ${problem.message}`
-        : `${file}:${at.line}:${at.col}: ${formatPath(problem.path)}: ${problem.message}`,
-    )
+function parseSuiteYaml(text: string, file: string): { suite: Suite; yaml: YamlInput } {
+  const yaml = parseYaml(text, file, 'a suite with name and scenarios')
+  const result = suiteSchema.safeParse(yaml.input, { reportInput: true })
+  if (result.success) return { suite: result.data, yaml }
+  throw locatedError(file, yaml, issuesToProblems(result.error.issues, suiteKeysAt))
 }

@@ -5,8 +5,8 @@
 import { z } from 'zod'
 import { ValidationError } from '../errors.ts'
 import { readReportFile } from '../report/regenerate-report.ts'
-import { formatPath } from '../scenario/load-scenario.ts'
 import { SCENARIO_NAME_PATTERN } from '../scenario/schema.ts'
+import { formatPath } from '../scenario/yaml-problems.ts'
 
 const count = z.number().int().nonnegative()
 const ms = z.number().nonnegative()
