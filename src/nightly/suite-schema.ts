@@ -11,8 +11,7 @@
 //     - baseline                                 # a name in the suite's folder, or a path
 //     - { scenario: slow-vector-store, expected_failures: [vector_search.p99] }
 import { z } from 'zod'
-import type { SamplerConfig } from '../scenario/schema.ts'
-import { overrideFields, runDuration, warmupDuration } from '../scenario/schema.ts'
+import { overrideFields, runDuration, toRunOverrides, warmupDuration } from '../scenario/schema.ts'
 import { parseFraction } from '../units.ts'
 
 const positiveInt = (what: string) =>
@@ -23,30 +22,6 @@ const positiveInt = (what: string) =>
 
 // The scenario schema's own override fields: the same bounds as in a scenario file.
 const overrideShape = overrideFields
-
-export type SuiteOverrides = {
-  durationMs?: number
-  warmupMs?: number
-  connections?: number
-  seed?: number
-  sampler?: SamplerConfig
-}
-
-function toOverrides(value: {
-  duration?: number | undefined
-  warmup?: number | undefined
-  connections?: number | undefined
-  seed?: number | undefined
-  sampler?: SamplerConfig | undefined
-}): SuiteOverrides {
-  const out: SuiteOverrides = {}
-  if (value.duration !== undefined) out.durationMs = value.duration
-  if (value.warmup !== undefined) out.warmupMs = value.warmup
-  if (value.connections !== undefined) out.connections = value.connections
-  if (value.seed !== undefined) out.seed = value.seed
-  if (value.sampler !== undefined) out.sampler = value.sampler
-  return out
-}
 
 // A budget as `<target>.<metric>`, the way the scenario writes it: vector_search.p99,
 // "rag_pipeline{tenant_id=acme}.error_rate", throughput.min_rps.
@@ -72,7 +47,7 @@ export const suiteEntrySchema = z.preprocess(
     )
     .transform((value) => ({
       scenario: value.scenario,
-      overrides: toOverrides(value),
+      overrides: toRunOverrides(value),
       expectedFailures: value.expected_failures,
     })),
 )
@@ -89,7 +64,7 @@ export const suiteSchema = z
     $schema: z.string().optional(),
     name: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { error: 'expected a kebab-case name like nightly' }),
     description: z.string().default(''),
-    defaults: z.strictObject(overrideShape).default({}).transform(toOverrides),
+    defaults: z.strictObject(overrideShape).default({}).transform(toRunOverrides),
     quick: z
       .strictObject({ duration: runDuration.default(3000), warmup: warmupDuration.default(1000) })
       .prefault({})

@@ -3,17 +3,17 @@
 
 import type { z } from 'zod'
 import { UsageError, ValidationError } from '../errors.ts'
-import { overridesSchema, type SamplerConfig, type Scenario } from '../scenario/schema.ts'
-import { formatDurationMs } from '../units.ts'
+import {
+  overridesSchema,
+  type RunOverrides,
+  type SamplerConfig,
+  type Scenario,
+  samplerLabel,
+} from '../scenario/schema.ts'
 
-export type RunOverrides = {
-  durationMs?: number
-  warmupMs?: number
-  connections?: number
-  seed?: number
-  sampler?: SamplerConfig
-  transport?: Scenario['mocks']['transport']
-}
+export type { RunOverrides }
+
+import { formatDurationMs } from '../units.ts'
 
 type OverridesInput = z.input<typeof overridesSchema>
 
@@ -40,15 +40,7 @@ function checkOverrides(input: OverridesInput): RunOverrides {
       }),
     )
   }
-  const value = result.data
-  return {
-    ...(value.duration !== undefined ? { durationMs: value.duration } : {}),
-    ...(value.warmup !== undefined ? { warmupMs: value.warmup } : {}),
-    ...(value.connections !== undefined ? { connections: value.connections } : {}),
-    ...(value.seed !== undefined ? { seed: value.seed } : {}),
-    ...(value.sampler !== undefined ? { sampler: value.sampler } : {}),
-    ...(value.transport !== undefined ? { transport: value.transport } : {}),
-  }
+  return result.data
 }
 
 // A number flag as typed: a numeral becomes a number, anything else stays text for the schema
@@ -133,7 +125,7 @@ export function applyOverrides(
   }
   if (overrides.sampler !== undefined) {
     tracing = { ...tracing, sampler: overrides.sampler }
-    applied['tracing.sampler'] = samplerText(overrides.sampler)
+    applied['tracing.sampler'] = samplerLabel(overrides.sampler)
   }
   let { mocks } = scenario
   if (overrides.transport !== undefined) {
@@ -153,10 +145,4 @@ export function parseSamplerFlag(text: string): SamplerConfig {
     )
   }
   return { kind: match[1] as 'ratio' | 'parent_ratio', ratio: Number(match[2]) }
-}
-
-function samplerText(sampler: SamplerConfig): string {
-  return sampler.kind === 'ratio' || sampler.kind === 'parent_ratio'
-    ? `${sampler.kind}:${sampler.ratio}`
-    : sampler.kind
 }

@@ -753,7 +753,30 @@ export const overrideFields = {
   sampler: sampler.optional(),
   transport: mocksTransport.optional(),
 }
-export const overridesSchema = z.strictObject(overrideFields)
+
+// Overrides as a run takes them (units in the names), whether they came from the command line,
+// the programmatic API or a suite file.
+export type RunOverrides = {
+  durationMs?: number
+  warmupMs?: number
+  connections?: number
+  seed?: number
+  sampler?: SamplerConfig
+  transport?: Scenario['mocks']['transport']
+}
+
+export function toRunOverrides(value: z.output<z.ZodObject<typeof overrideFields>>): RunOverrides {
+  return {
+    ...(value.duration !== undefined ? { durationMs: value.duration } : {}),
+    ...(value.warmup !== undefined ? { warmupMs: value.warmup } : {}),
+    ...(value.connections !== undefined ? { connections: value.connections } : {}),
+    ...(value.seed !== undefined ? { seed: value.seed } : {}),
+    ...(value.sampler !== undefined ? { sampler: value.sampler } : {}),
+    ...(value.transport !== undefined ? { transport: value.transport } : {}),
+  }
+}
+
+export const overridesSchema = z.strictObject(overrideFields).transform(toRunOverrides)
 
 export type ScenarioInput = z.input<typeof scenarioSchema>
 export type Scenario = z.output<typeof scenarioSchema>

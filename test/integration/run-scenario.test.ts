@@ -105,7 +105,7 @@ describe('the CLI', () => {
       'load.warmup': '500ms',
       'load.connections': '2',
       seed: '42',
-      'tracing.sampler': 'ratio:0.5',
+      'tracing.sampler': 'ratio(0.5)',
     })
     expect(report.scenario.seed).toBe(42)
     expect(report.warmup_s).toBe(0.5)

@@ -33,7 +33,7 @@ describe('applyOverrides', () => {
       'load.warmup': '500ms',
       'load.connections': '2',
       seed: '42',
-      'tracing.sampler': 'parent_ratio:0.25',
+      'tracing.sampler': 'parent_ratio(0.25)',
     })
     // The loaded scenario is never mutated.
     expect(closed).toEqual(before)
