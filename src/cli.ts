@@ -179,7 +179,7 @@ async function main(): Promise<ExitCodeValue> {
           port: argv.port,
           consoleSpans: argv['console-spans'] ?? false,
         })
-        code = await new Promise<ExitCodeValue>(() => undefined) // runs until Ctrl+C
+        code = ExitCode.ok // stopped with Ctrl+C
       },
     )
     .command(

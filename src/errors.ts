@@ -1,4 +1,6 @@
-// Exit codes live here and nowhere else; only src/cli.ts calls process.exit.
+// Exit codes and their meanings live here and nowhere else. Only src/cli.ts calls process.exit,
+// apart from a child process whose parent has gone (run/child-lifetime.ts): it has no caller left
+// to return to, and lingering would leave an orphan.
 // Modelled on k6's errext/exitcodes: one named constant per outcome, documented in the README.
 export const ExitCode = {
   ok: 0,
@@ -14,6 +16,17 @@ export const ExitCode = {
 } as const
 
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode]
+
+// In words, for the suite summary and the console.
+export const EXIT_MEANING: Record<ExitCodeValue, string> = {
+  [ExitCode.ok]: 'all budgets held, no regression',
+  [ExitCode.budgetFailed]: 'a budget failed',
+  [ExitCode.untrusted]: 'a run is untrusted',
+  [ExitCode.regression]: 'a regression was detected',
+  [ExitCode.runFailed]: 'a run failed',
+  [ExitCode.invalidInput]: 'invalid input',
+  [ExitCode.interrupted]: 'interrupted',
+}
 
 // A mistake the user can fix (bad scenario, bad flag). The CLI prints its message without a stack.
 export class UsageError extends Error {

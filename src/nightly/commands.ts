@@ -3,7 +3,7 @@
 // They report their exit code through the callback; only src/cli.ts exits.
 import path from 'node:path'
 import type { Argv, CommandModule } from 'yargs'
-import { ExitCode, type ExitCodeValue, UsageError } from '../errors.ts'
+import { EXIT_MEANING, ExitCode, type ExitCodeValue, UsageError } from '../errors.ts'
 import { onInterrupt } from '../run/interrupt-signals.ts'
 import { displayPath } from '../scenario/load-scenario.ts'
 import { parseFraction } from '../units.ts'
@@ -13,7 +13,7 @@ import { DEFAULT_SUITE_FILE } from './load-suite.ts'
 import type { DetectionOptions } from './regression.ts'
 import { regressionsText } from './render-suite-summary.ts'
 import { DEFAULT_NIGHTLY_DIR, runSuite, type SuiteEvent } from './run-suite.ts'
-import { EXIT_MEANING, marginText, verdictText, worstMargin } from './suite-result.ts'
+import { marginText, verdictText, worstMargin } from './suite-result.ts'
 
 type SetExitCode = (code: ExitCodeValue) => void
 
@@ -136,7 +136,7 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
             `${o.name.padEnd(22)} ${verdictText(o).padEnd(26)} ${marginText(worstMargin(o.budgets)).padEnd(34)} ${regressionsText(o)}`,
           )
         }
-        console.log(`\nExit ${result.exitCode}: ${EXIT_MEANING[result.exitCode] ?? ''}`)
+        console.log(`\nExit ${result.exitCode}: ${EXIT_MEANING[result.exitCode]}`)
         console.log(`Suite report: ${displayPath(path.resolve(result.dir, 'index.html'))}`)
         setExitCode(result.exitCode)
       } finally {

@@ -4,11 +4,12 @@
 // stage over the last nights with its budgets as reference lines. Every string from a scenario,
 // a report or the history is escaped (escapeHtml in markup, scriptSafeJson in the data block);
 // the tables read without JavaScript, only the charts need it.
+
+import { EXIT_MEANING } from '../errors.ts'
 import { escapeHtml, inlineAssets, scriptSafeJson } from '../report/html/inline-assets.ts'
 import { formatBand, formatChange, formatValue } from './regression.ts'
 import { regressionsText, syntheticNote } from './render-suite-summary.ts'
 import {
-  EXIT_MEANING,
   marginText,
   type ScenarioOutcome,
   type SuiteResult,
@@ -198,7 +199,7 @@ export function renderSuiteIndex(result: SuiteResult): string {
 <body>
 <header>
 <h1>Nightly performance: ${escapeHtml(result.suite.name)}</h1>
-<p class="${ok ? 'good' : 'bad'}">${ok ? 'PASS' : 'FAIL'}: exit ${result.exitCode}, ${escapeHtml(EXIT_MEANING[result.exitCode] ?? '')}</p>
+<p class="${ok ? 'good' : 'bad'}">${ok ? 'PASS' : 'FAIL'}: exit ${result.exitCode}, ${escapeHtml(EXIT_MEANING[result.exitCode])}</p>
 <p class="meta">${result.quick ? 'Quick run (--quick). ' : ''}Started ${escapeHtml(result.startedAt)}, finished ${escapeHtml(result.finishedAt)} · ${escapeHtml(result.machine)} · history ${escapeHtml(result.historyDir)}</p>
 ${result.suite.description ? `<p>${escapeHtml(result.suite.description)}</p>` : ''}
 ${note ? `<p class="banner"><strong>Synthetic history.</strong> ${escapeHtml(note)}</p>` : ''}

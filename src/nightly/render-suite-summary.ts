@@ -1,7 +1,8 @@
 // summary.md of a nightly suite run: compact enough for $GITHUB_STEP_SUMMARY or a PR comment.
+
+import { EXIT_MEANING } from '../errors.ts'
 import type { Finding } from './regression.ts'
 import {
-  EXIT_MEANING,
   marginText,
   type ScenarioOutcome,
   type SuiteResult,
@@ -46,7 +47,7 @@ export function renderSuiteSummary(result: SuiteResult): string {
   const lines: string[] = []
   const ok = result.exitCode === 0
   lines.push(
-    `## Nightly performance: ${mdCell(result.suite.name)} — ${ok ? 'PASS' : 'FAIL'} (exit ${result.exitCode}: ${EXIT_MEANING[result.exitCode] ?? 'see the exit codes'})`,
+    `## Nightly performance: ${mdCell(result.suite.name)} — ${ok ? 'PASS' : 'FAIL'} (exit ${result.exitCode}: ${EXIT_MEANING[result.exitCode]})`,
   )
   lines.push('')
   lines.push(

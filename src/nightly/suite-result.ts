@@ -64,16 +64,6 @@ export function worstExitCode(codes: Iterable<ExitCodeValue>): ExitCodeValue {
   return worst
 }
 
-export const EXIT_MEANING: Record<number, string> = {
-  [ExitCode.ok]: 'all budgets held, no regression',
-  [ExitCode.budgetFailed]: 'a budget failed',
-  [ExitCode.untrusted]: 'a run is untrusted',
-  [ExitCode.regression]: 'a regression was detected',
-  [ExitCode.runFailed]: 'a run failed',
-  [ExitCode.invalidInput]: 'invalid input',
-  [ExitCode.interrupted]: 'interrupted',
-}
-
 export function marginOf(budget: Pick<StoredBudget, 'actual' | 'limit' | 'unit' | 'metric'>): number | null {
   if (budget.actual === null || budget.limit === 0) return null
   // min_rps is a floor; every other budget is a ceiling.

@@ -71,7 +71,7 @@ export async function serve(options: {
   console.log(
     `  curl -s http://127.0.0.1:${address.port}/ask -H 'authorization: Bearer ${example.apiKey}' -H 'content-type: application/json' -d '${body}'`,
   )
-  process.once('SIGINT', () => {
-    void app.close().then(() => process.exit(0))
-  })
+  // Runs until Ctrl+C; the CLI exits once the endpoint has closed.
+  await new Promise<void>((resolve) => process.once('SIGINT', resolve))
+  await app.close()
 }
