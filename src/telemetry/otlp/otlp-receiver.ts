@@ -40,6 +40,7 @@ export type OtlpReceiverOptions = {
   onSpans(spans: ReadableSpan[]): void
   maxBodyBytes?: number
   maxConcurrentExports?: number
+  port?: number // on 127.0.0.1; 0 (default): any free port
 }
 
 export type OtlpReceiver = {
@@ -123,7 +124,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   server.headersTimeout = 10_000
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
-    server.listen(0, '127.0.0.1', () => resolve())
+    server.listen(options.port ?? 0, '127.0.0.1', () => resolve())
   })
   const port = (server.address() as AddressInfo).port
   return {
