@@ -132,7 +132,11 @@ process.on('message', async (message: ToEndpoint) => {
       send({ type: 'measuring' })
     } else if (message.type === 'finish') await finish(message)
   } catch (error) {
-    send({ type: 'failed', message: error instanceof Error ? error.message : String(error) })
+    // The host adds the final full stop.
+    send({
+      type: 'failed',
+      message: (error instanceof Error ? error.message : String(error)).replace(/\.$/, ''),
+    })
   }
 })
 

@@ -135,10 +135,11 @@ export async function startService(
   const baseUrl = `http://127.0.0.1:${options.port}`
   const ready = await waitReady(baseUrl + target.readyPath, performance.now() + target.readyTimeoutMs, exited)
   if (!ready.ok) {
+    const exitedBeforeReady = exitedCode !== undefined
     await stop(1000)
     const where = path.relative(process.cwd(), options.logFile) || options.logFile
     throw new Error(
-      `Failed to start the target service ${what} in ${options.cwd}: ${ready.why}${exitedCode ? ' before it was ready' : ` within ${target.readyTimeoutMs / 1000} s`}. Its last output (${where}):\n${lastLines(options.logFile)}\nCheck target.command, target.cwd, target.env and target.ready.`,
+      `Failed to start the target service ${what} in ${options.cwd}: ${ready.why}${exitedBeforeReady ? ' before it was ready' : ` within ${target.readyTimeoutMs / 1000} s`}. Its last output (${where}):\n${lastLines(options.logFile)}\nCheck target.command, target.cwd, target.env and target.ready.`,
     )
   }
   return { baseUrl, pid: child.pid ?? null, exited, stop }
