@@ -89,6 +89,7 @@ async function runCommand(argv: {
   try {
     const report = await runScenario(argv.scenario, {
       ...overrides,
+      reportsDir: argv.out,
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined

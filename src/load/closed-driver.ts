@@ -82,14 +82,9 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
     sent += 1
     return {
       ...request,
-      method: 'POST',
-      path: target.path,
-      headers: {
-        ...request.headers,
-        'content-type': 'application/json',
-        authorization: `Bearer ${planned.apiKey}`,
-        traceparent,
-      },
+      method: planned.method,
+      path: planned.path ?? target.path,
+      headers: { ...request.headers, ...planned.headers, traceparent },
       body: planned.body,
     }
   }

@@ -129,14 +129,9 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
           protocol: target.protocol,
           hostname: target.hostname,
           port: target.port,
-          path: target.path,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(planned.body),
-            authorization: `Bearer ${planned.apiKey}`,
-            traceparent,
-          },
+          path: planned.path ?? target.path,
+          method: planned.method,
+          headers: { ...planned.headers, 'content-length': Buffer.byteLength(planned.body), traceparent },
         },
         (response) => {
           response.resume()

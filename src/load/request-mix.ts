@@ -3,13 +3,17 @@
 
 import { createRng, deriveSeed, type Rng } from '../rng.ts'
 import type { RequestKind } from '../scenario/schema.ts'
+import { type HttpMethod, httpRequestTemplate } from './http-request.ts'
 
 export type PlannedRequest = {
   kindIndex: number
   tenant: string
   apiKey: string
-  // JSON: { tenant_id, question, k?, rerank? }
+  // JSON: { tenant_id, question, k?, rerank? }; for a target service, its requests[].http body
   body: string
+  method: HttpMethod
+  path: string | undefined // undefined: the driver's URL path (the built-in endpoint's /ask)
+  headers: Record<string, string>
 }
 
 export type RequestMix = { next(): PlannedRequest }
@@ -22,16 +26,27 @@ export function createRequestMix(kinds: RequestKind[], seed: number): RequestMix
   const totalWeight = cumulativeWeights[cumulativeWeights.length - 1]!
   const questionSources = kinds.map((kind) => createQuestionSource(kind, rng))
   const uniqueCounter = { value: 0 }
+  const templates = kinds.map((kind) => (kind.http ? httpRequestTemplate(kind.http) : undefined))
 
   return {
     next(): PlannedRequest {
       const kindIndex = searchCdf(cumulativeWeights, rng.next() * totalWeight)
       const kind = kinds[kindIndex]!
       const question = questionSources[kindIndex]!(uniqueCounter)
+      const template = templates[kindIndex]
+      if (template) return { kindIndex, tenant: kind.tenant, apiKey: kind.apiKey, ...template(question) }
       const body: Record<string, unknown> = { tenant_id: kind.tenant, question }
       if (kind.k !== undefined) body.k = kind.k
       if (kind.rerank !== undefined) body.rerank = kind.rerank
-      return { kindIndex, tenant: kind.tenant, apiKey: kind.apiKey, body: JSON.stringify(body) }
+      return {
+        kindIndex,
+        tenant: kind.tenant,
+        apiKey: kind.apiKey,
+        body: JSON.stringify(body),
+        method: 'POST',
+        path: undefined,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${kind.apiKey}` },
+      }
     },
   }
 }

@@ -18,6 +18,8 @@ export type ChildHost<To, From extends { type: string }> = {
   ): Promise<Extract<From, { type: T }>>
   // Resolves when the child exits for any reason; `expected` is false for a crash.
   exited: Promise<ChildExit>
+  // Every message the child sends, replies included (for unsolicited ones).
+  onMessage(listener: (message: From) => void): void
   stop(): Promise<void>
 }
 
@@ -84,6 +86,9 @@ export function forkChild<To, From extends { type: string }>(
     pid: child.pid ?? -1,
     request,
     exited,
+    onMessage(listener) {
+      child.on('message', listener)
+    },
     async stop() {
       stopping = true
       if (child.exitCode !== null || child.signalCode !== null) return

@@ -5,6 +5,7 @@
 import type { AnalysisResults } from '../contract/analysis-schema.ts'
 import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
 import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
+import type { OtlpReceiverCounters } from '../telemetry/otlp/otlp-receiver.ts'
 import type { CollectorResults } from '../telemetry/stage-collector.ts'
 import type { ProcessStats } from './process-meter.ts'
 
@@ -38,10 +39,22 @@ export type ToEndpoint =
   | { type: 'trial-end' }
   | { type: 'arm-results' }
   | { type: 'measure' }
-  | { type: 'finish'; drainTimeoutMs: number }
+  // expectedServerSpans (a target service): the drain ends early once this many server spans came.
+  | { type: 'finish'; drainTimeoutMs: number; expectedServerSpans?: number }
+  // The target process (target-process.ts): start the team's service and the OTLP receiver.
+  | {
+      type: 'start-target'
+      scenario: Scenario
+      baseUrls: DependencyBaseUrls
+      scenarioDir: string
+      logFile: string
+    }
 
 export type FromEndpoint =
-  | { type: 'ready'; port: number; pid: number }
+  // baseUrl and servicePid: a target service (servicePid null when it was already running).
+  | { type: 'ready'; port: number; pid: number; baseUrl?: string; servicePid?: number | null }
+  // Unsolicited, from the target process: the service exited during the run.
+  | { type: 'service-exited'; reason: string }
   | { type: 'measuring' }
   | {
       type: 'results'
@@ -49,6 +62,7 @@ export type FromEndpoint =
       analysis: AnalysisResults
       stats: EndpointProcessStats
       inFlightAtFinish: number
+      receiver?: OtlpReceiverCounters // a target service: what the OTLP receiver took and refused
     }
   | { type: 'arm-set' }
   | { type: 'trial-begun' }

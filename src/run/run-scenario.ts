@@ -2,7 +2,9 @@
 // this process, collect the endpoint's span statistics, compare them with the budgets.
 // The CLI is a thin layer over this; teams can call it from their own test runner.
 import { execFileSync } from 'node:child_process'
+import { mkdirSync } from 'node:fs'
 import os from 'node:os'
+import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
@@ -14,11 +16,13 @@ import { runClosedLoad } from '../load/closed-driver.ts'
 import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
+import { timestampDirName } from '../report/write-report.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
 import { type Scenario, samplerLabel } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
+import { serverTraceGuard, withClosestSpanNames } from '../trust/target-guards.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
@@ -45,6 +49,10 @@ export type RunOptions = RunOverrides & {
   onMocksStarted?: (pids: number[]) => void
   // How an inconclusive budget counts: 'fail' (default) or 'warn' (the nightly suite's --quick).
   inconclusiveBudgets?: InconclusivePolicy
+  // Where the reports go (default reports): a target service's log is written beside its report.
+  reportsDir?: string
+  // Called with the pid of a target service the harness started (null for target.url).
+  onTargetStarted?: (pid: number | null) => void
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -63,8 +71,13 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       ? 'starting the mock servers and the endpoint'
       : 'starting the endpoint',
   )
-  const system = await startSystemUnderTest(scenario)
+  const targetLog = scenario.target ? targetLogFile(scenario.name, startedAt, options.reportsDir) : undefined
+  const system = await startSystemUnderTest(
+    scenario,
+    targetLog ? { target: { scenarioFile: loaded.file, logFile: targetLog } } : {},
+  )
   const host = system.endpoint
+  if (system.target) options.onTargetStarted?.(system.target.servicePid)
   options.onEndpointStarted?.(host.pid)
   options.onMocksStarted?.(system.mocks?.pids ?? [])
   const abort = new AbortController()
@@ -98,7 +111,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
 
     options.onPhase?.('driving load')
     const totalMs = load.warmupMs + load.durationMs
-    const url = `http://127.0.0.1:${host.port}/ask`
+    const url = system.target ? `${system.target.baseUrl}/` : `http://127.0.0.1:${host.port}/ask`
     const mix = createRequestMix(scenario.requests, scenario.seed)
     const onTick = (p: { elapsedMs: number; sent: number; completed: number; errors: number }) =>
       options.onProgress?.({ ...p, totalMs })
@@ -145,9 +158,15 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
     const finished = crash
       ? noServerResults()
       : await host.request(
-          { type: 'finish', drainTimeoutMs: Math.min(load.requestTimeoutMs, 10_000) },
+          scenario.target
+            ? {
+                type: 'finish',
+                drainTimeoutMs: scenario.target.drainMs,
+                expectedServerSpans: client.completed,
+              }
+            : { type: 'finish', drainTimeoutMs: Math.min(load.requestTimeoutMs, 10_000) },
           'results',
-          30_000,
+          30_000 + (scenario.target?.drainMs ?? 0),
         )
     const mocksStats = crash || !system.mocks ? [] : await system.mocks.stats()
     const status: RunStatus = crash
@@ -191,6 +210,13 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
 }
 
 type RunStatus = { status: 'complete' } | { status: 'interrupted' | 'incomplete'; reason: string }
+
+// target.log beside the report: the directory writeRunReports will use for this run.
+function targetLogFile(name: string, startedAt: Date, reportsDir = 'reports'): string {
+  const dir = join(reportsDir, name, timestampDirName(startedAt))
+  mkdirSync(dir, { recursive: true })
+  return join(dir, 'target.log')
+}
 
 function noServerResults(): Extract<FromEndpoint, { type: 'results' }> {
   return {
@@ -278,6 +304,7 @@ function buildReport(input: {
     ),
     ...overheadBudgetResults(scenario.budgets, input.overhead, input.inconclusive),
   ]
+  const budgetsNamed = scenario.target ? withClosestSpanNames(budgets, Object.keys(results.stages)) : budgets
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
   // Driver warnings (e.g. autocannon timing later responses from older requests after a
@@ -352,6 +379,13 @@ function buildReport(input: {
     },
     scenario.trust,
   )
+  if (scenario.target) guards.push(serverTraceGuard(client.samples ?? [], results.root_durations))
+  const receiver = finished.receiver
+  if (receiver && receiver.malformed + receiver.too_large + receiver.spans_rejected > 0) {
+    notes.push(
+      `the OTLP receiver refused ${receiver.malformed} malformed and ${receiver.too_large} oversized exports and rejected ${receiver.spans_rejected} unreadable spans`,
+    )
+  }
   if (input.status.status === 'incomplete') {
     guards.push({
       name: 'run completed',
@@ -411,7 +445,7 @@ function buildReport(input: {
       warmup: (i.start_s - runStartS) * 1000 < scenario.load.warmupMs,
       stages: i.stages,
     })),
-    budgets,
+    budgets: budgetsNamed,
     trust: {
       verdict: trusted ? 'trusted' : 'untrusted',
       reasons: guards.filter((g) => !g.pass).map((g) => g.reason),

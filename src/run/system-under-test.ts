@@ -4,6 +4,7 @@
 import type { Scenario } from '../scenario/schema.ts'
 import { type EndpointHost, startEndpointProcess } from './endpoint-host.ts'
 import { type MocksHost, startMocksProcesses } from './mocks-host.ts'
+import { startTargetProcess, type TargetHost } from './target-host.ts'
 
 export type SystemUnderTest = {
   endpoint: EndpointHost
@@ -11,20 +12,32 @@ export type SystemUnderTest = {
   // Resolves with what happened when a process exits that was not asked to.
   crashed: Promise<string>
   arrangement: string
+  // A target service (scenario.target): where it answers, and its process when the harness started it.
+  target?: { baseUrl: string; servicePid: number | null }
   stop(): Promise<void>
 }
 
 export async function startSystemUnderTest(
   scenario: Scenario,
-  options: { consoleSpans?: boolean; mode?: 'run' | 'overhead' } = {},
+  options: {
+    consoleSpans?: boolean
+    mode?: 'run' | 'overhead'
+    target?: { scenarioFile: string | null; logFile: string }
+  } = {},
 ): Promise<SystemUnderTest> {
   const mocks = scenario.mocks.transport === 'http' ? await startMocksProcesses(scenario) : undefined
   let endpoint: EndpointHost
+  let target: TargetHost | undefined
   try {
-    endpoint = await startEndpointProcess(scenario, {
-      ...options,
-      ...(mocks ? { baseUrls: mocks.baseUrls } : {}),
-    })
+    if (scenario.target && mocks && options.target) {
+      target = await startTargetProcess(scenario, { baseUrls: mocks.baseUrls, ...options.target })
+      endpoint = target
+    } else {
+      endpoint = await startEndpointProcess(scenario, {
+        ...options,
+        ...(mocks ? { baseUrls: mocks.baseUrls } : {}),
+      })
+    }
   } catch (error) {
     await mocks?.stop()
     throw error
@@ -38,13 +51,19 @@ export async function startSystemUnderTest(
   return {
     endpoint,
     mocks,
+    ...(target ? { target: { baseUrl: target.baseUrl, servicePid: target.servicePid } } : {}),
     crashed: Promise.race([
-      crashOf('the endpoint process', endpoint.exited),
+      crashOf(target ? 'the target process (OTLP receiver)' : 'the endpoint process', endpoint.exited),
+      ...(target
+        ? [target.serviceExited.then((reason) => `the target service stopped during the run: ${reason}`)]
+        : []),
       ...(mocks ? [crashOf('a mock servers process', mocks.exited)] : []),
     ]),
-    arrangement: mocks
-      ? `endpoint in a child process; mocked dependencies as HTTP servers in ${mocks.pids.length} process(es) of their own, reached through a connection pool (undici); load driver in the harness process`
-      : 'endpoint and msw in-process mocks in a child process (own event loop); load driver in the harness process',
+    arrangement: target
+      ? `the target service${target.servicePid === null ? ' (already running)' : ' in a process group of its own'}, exporting its spans over OTLP/HTTP to a receiver in a child process; mocked dependencies as HTTP servers in ${mocks!.pids.length} process(es) of their own; load driver in the harness process`
+      : mocks
+        ? `endpoint in a child process; mocked dependencies as HTTP servers in ${mocks.pids.length} process(es) of their own, reached through a connection pool (undici); load driver in the harness process`
+        : 'endpoint and msw in-process mocks in a child process (own event loop); load driver in the harness process',
     async stop() {
       await endpoint.stop()
       await mocks?.stop()

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
 import { DEPENDENCY_NAMES, type DependencyName } from '../contract/dependency-api.ts'
 import { formatDurationMs, parseDurationMs } from '../units.ts'
+import { httpRequest, targetSchema } from './target-schema.ts'
 
 // ── Limits ──────────────────────────────────────────────────────────────────────────────────
 // Every number a scenario sets is bounded here, and only here: the bounds show in the JSON Schema
@@ -463,8 +464,10 @@ export const load = z
 
 export const requestKind = z
   .strictObject({
-    tenant: z.string().min(1),
-    api_key: z.string().min(1),
+    // Required for the built-in endpoint; a target service gets `http` instead.
+    tenant: z.string().min(1).optional(),
+    api_key: z.string().min(1).optional(),
+    http: httpRequest.optional(),
     weight: positiveNumber('a weight', LIMITS.weight).default(1),
     question: z.string().min(1).optional(),
     questions: z
@@ -481,13 +484,28 @@ export const requestKind = z
     rerank: z.boolean().optional(),
   })
   .superRefine((value, ctx) => {
+    if (!value.http) {
+      // Required keys of the built-in endpoint's request, reported as zod reports a missing key
+      // (so the loader drops them as echoes of a misspelt key); nothing else is checked then.
+      const missing = (['tenant', 'api_key'] as const).filter((key) => value[key] === undefined)
+      for (const key of missing)
+        ctx.addIssue({
+          code: 'invalid_type',
+          expected: 'string',
+          input: undefined,
+          path: [key],
+          message: 'expected a string',
+        })
+      if (missing.length > 0) return
+    }
     if ((value.question === undefined) === (value.questions === undefined)) {
       ctx.addIssue({ code: 'custom', message: 'expected either question or questions' })
     }
   })
   .transform((value) => ({
-    tenant: value.tenant,
-    apiKey: value.api_key,
+    tenant: value.tenant ?? 'default',
+    apiKey: value.api_key ?? '',
+    ...(value.http ? { http: value.http } : {}),
     weight: value.weight,
     question: value.question,
     questions: value.questions
@@ -718,9 +736,15 @@ export const scenarioSchema = z
     mocks,
     trust,
     overhead,
+    target: targetSchema({
+      timeout: boundedDuration(LIMITS.runMs, { positive: true }),
+      drain: boundedDuration(LIMITS.requestMs),
+      dependencyNames: DEPENDENCY_NAMES,
+    }),
     budgets,
   })
   .superRefine((value, ctx) => {
+    checkTargetRequests(value, ctx)
     const overheadBudgets = value.budgets.filter((b) => b.kind === 'sampling_overhead')
     if (overheadBudgets.length === 0) return
     if (!value.overhead) {
@@ -742,6 +766,39 @@ export const scenarioSchema = z
     }
   })
   .transform(({ $schema: _schema, ...rest }) => rest)
+
+// A target service is sent `requests[].http`; the built-in endpoint never is.
+function checkTargetRequests(
+  value: { target: unknown; requests: { http?: unknown }[]; mocks: { transport: string }; overhead: unknown },
+  ctx: z.RefinementCtx,
+): void {
+  value.requests.forEach((request, i) => {
+    if (value.target && !request.http)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requests', i],
+        message: 'expected http: { method, path, body } for a target service',
+      })
+    if (!value.target && request.http)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['requests', i, 'http'],
+        message: 'expected a target: section for requests with http',
+      })
+  })
+  if (value.target && value.mocks.transport !== 'http')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['mocks', 'transport'],
+      message: 'expected http: a target service reaches its mocks over HTTP',
+    })
+  if (value.target && value.overhead)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['overhead'],
+      message: 'expected no overhead section with a target service (it measures the built-in endpoint)',
+    })
+}
 
 // What a run may change from the command line, the programmatic API or a suite file: the same
 // fields with the same bounds as in a scenario file.

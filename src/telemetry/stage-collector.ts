@@ -169,6 +169,12 @@ export class StageCollector implements SpanProcessor {
     }
   }
 
+  // A span received over OTLP (src/telemetry/otlp/) arrives ended: it counts as started and ended.
+  onReceived(span: ReadableSpan): void {
+    this.counters.spans_started++
+    this.onEnd(span)
+  }
+
   #record(span: ReadableSpan): void {
     const durationMs = hrtimeToMs(span.duration)
     const isError = span.status.code === SpanStatusCode.ERROR

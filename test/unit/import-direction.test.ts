@@ -23,7 +23,7 @@ const ALLOWED: Record<string, readonly string[]> = {
   telemetry: ['.', 'contract', 'stats', 'budget', 'scenario', 'analysis'],
   endpoint: ['.', 'contract', 'scenario', 'telemetry'],
   load: ['.', 'contract', 'scenario', 'stats'],
-  trust: ['.', 'contract', 'stats', 'scenario', 'mocks', 'telemetry'],
+  trust: ['.', 'contract', 'stats', 'scenario', 'mocks', 'telemetry', 'load'],
   run: [
     '.',
     'contract',

@@ -52,13 +52,14 @@ describe('knownKeysAt', () => {
         'mocks',
         'trust',
         'overhead',
+        'target',
         'budgets',
       ],
     ],
     [['load'], ['connections', 'arrival', 'duration', 'warmup', 'request_timeout']],
     [
       ['requests', 0],
-      ['tenant', 'api_key', 'weight', 'question', 'questions', 'k', 'rerank'],
+      ['tenant', 'api_key', 'http', 'weight', 'question', 'questions', 'k', 'rerank'],
     ],
     [['tenants', 'any-tenant'], ['rate_limit']],
     [

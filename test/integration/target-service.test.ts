@@ -1,0 +1,163 @@
+// A team's service under the harness: the example service started by the scenario, its spans
+// received over OTLP, budgets on its own span names; and what goes wrong with a service.
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { describe, expect, it } from 'vitest'
+import { runScenario } from '../../src/run/run-scenario.ts'
+
+const DROPPING = fileURLToPath(new URL('../fixtures/services/dropping-instrumentation.mjs', import.meta.url))
+const reportsDir = mkdtempSync(join(tmpdir(), 'harness-target-test-'))
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+function scenario(overrides: { target?: object; budgets?: object; duration?: string } = {}) {
+  return {
+    name: 'target-test',
+    seed: 3,
+    load: {
+      arrival: { rate: 25, distribution: 'uniform' },
+      duration: overrides.duration ?? '4s',
+      warmup: '1s',
+    },
+    target: {
+      command: ['node', '--import', './instrumentation.mjs', 'server.mjs'],
+      cwd: 'examples/node-rag-service',
+      env: {
+        PORT: '{{target.port}}',
+        OPENAI_BASE_URL: '{{mocks.llm.base_url}}',
+        EMBEDDINGS_BASE_URL: '{{mocks.embedding.base_url}}',
+        QDRANT_URL: '{{mocks.vector_store.base_url}}',
+        COHERE_BASE_URL: '{{mocks.reranker.base_url}}',
+        OTEL_EXPORTER_OTLP_ENDPOINT: '{{otlp.endpoint}}',
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+      },
+      ready: { path: '/healthz', timeout: '30s' },
+      drain: '3s',
+      ...overrides.target,
+    },
+    requests: [{ http: { path: '/chat', body: { query: '{{question}}' } }, questions: { pool: 50 } }],
+    dependencies: {
+      embedding: { latency: { fixed: '20ms' } },
+      vector_store: { latency: { fixed: '15ms' } },
+      reranker: { latency: { fixed: '30ms' } },
+      llm: { latency: { fixed: '80ms' } },
+    },
+    budgets: overrides.budgets ?? {},
+  }
+}
+
+describe('a target service', () => {
+  it('holds the service’s own span names to budgets: one that passes, one that fails, and the service is stopped', async () => {
+    let servicePid: number | null = null
+    const report = await runScenario(
+      scenario({
+        // llm_generation waits for an 80 ms mock: p50 under 1 s holds, p50 under 10 ms cannot.
+        budgets: { llm_generation: { p50: '1s' }, rerank: { p50: '10ms' }, retrieve: { p50: '1s' } },
+      }),
+      { reportsDir, onTargetStarted: (pid) => (servicePid = pid) },
+    )
+    expect(report.status).toBe('complete')
+    const verdicts = Object.fromEntries(report.budgets.map((b) => [b.target, b.verdict]))
+    expect(verdicts).toEqual({ llm_generation: 'pass', rerank: 'fail', retrieve: 'fail' })
+    expect(report.stages.rerank!.p50_ms).toBeGreaterThanOrEqual(30)
+    // A budget on a span the service never sent names the ones it did.
+    expect(report.budgets.find((b) => b.target === 'retrieve')!.note).toMatch(
+      /closest span names seen: .*"rerank"/,
+    )
+    const serverTraces = report.trust.guards.find((g) => g.name === 'server traces')!
+    expect(serverTraces.pass).toBe(true)
+    expect(report.stages['POST /chat']!.count).toBeGreaterThan(50)
+    expect(servicePid).not.toBeNull()
+    expect(alive(servicePid!)).toBe(false)
+  }, 90_000)
+
+  it('is untrusted when its exporter drops half the spans', async () => {
+    const report = await runScenario(
+      scenario({ target: { command: ['node', '--import', DROPPING, 'server.mjs'], drain: '1500ms' } }),
+      { reportsDir },
+    )
+    expect(report.verdict).toBe('untrusted')
+    const guard = report.trust.guards.find((g) => g.name === 'server traces')!
+    expect(guard.pass).toBe(false)
+    expect(guard.figure!).toBeGreaterThan(0.2)
+    expect(guard.figure!).toBeLessThan(0.8)
+    expect(guard.reason).toMatch(
+      /^the service exported spans for \d+% of requests .*: check its sampler and exporter$/,
+    )
+  }, 90_000)
+
+  it('gives an incomplete report when the service crashes mid-run, and leaves no process behind', async () => {
+    let servicePid: number | null = null
+    const report = await runScenario(scenario({ duration: '5s' }), {
+      reportsDir,
+      onTargetStarted: (pid) => {
+        servicePid = pid
+        setTimeout(() => process.kill(pid!, 'SIGKILL'), 2000)
+      },
+    })
+    expect(report.status).toBe('incomplete')
+    expect(report.status_reason).toMatch(
+      /the target service stopped during the run: the service exited \(code null, signal SIGKILL\)/,
+    )
+    expect(alive(servicePid!)).toBe(false)
+  }, 90_000)
+
+  it('stops the service on Ctrl+C (the run’s abort signal)', async () => {
+    let servicePid: number | null = null
+    const controller = new AbortController()
+    const report = await runScenario(scenario({ duration: '20s' }), {
+      reportsDir,
+      signal: controller.signal,
+      onTargetStarted: (pid) => {
+        servicePid = pid
+        setTimeout(() => controller.abort(new Error('interrupted')), 2500)
+      },
+    })
+    expect(report.status).toBe('interrupted')
+    expect(alive(servicePid!)).toBe(false)
+  }, 90_000)
+})
+
+describe('a target service that cannot run', () => {
+  const fails = (target: object) =>
+    runScenario(scenario({ target: { ...target, ready: { path: '/healthz', timeout: '1500ms' } } }), {
+      reportsDir,
+    })
+
+  it('names a command that does not exist', async () => {
+    await expect(fails({ command: ['no-such-command-for-the-harness'] })).rejects.toThrow(
+      /command "no-such-command-for-the-harness" not found \(ENOENT\)/,
+    )
+  }, 60_000)
+
+  it('quotes the output of a service that exits before it is ready', async () => {
+    await expect(
+      fails({ command: ['node', '-e', 'console.error("config missing: DATABASE_URL"); process.exit(3)'] }),
+    ).rejects.toThrow(/exited \(code 3, signal null\) before it was ready[\s\S]*config missing: DATABASE_URL/)
+  }, 60_000)
+
+  it('gives up on a service that never answers its ready path, and stops it', async () => {
+    const marker = `never-ready-${process.pid}`
+    await expect(fails({ command: `exec node -e "setInterval(() => {}, 1000)" ${marker}` })).rejects.toThrow(
+      /no 2xx from GET http:\/\/127\.0\.0\.1:\d+\/healthz .* within 1\.5 s/,
+    )
+    // pgrep exits 1 when no process matches.
+    expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1)
+  }, 60_000)
+
+  it('says when a running service (url) is unreachable', async () => {
+    await expect(fails({ command: undefined, url: 'http://127.0.0.1:9' })).rejects.toThrow(
+      /Failed to reach the target service at http:\/\/127\.0\.0\.1:9/,
+    )
+  }, 60_000)
+})
