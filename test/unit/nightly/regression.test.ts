@@ -2,7 +2,6 @@ import { describe, expect, it } from 'vitest'
 import type { Fingerprint } from '../../../src/environment.ts'
 import { measureDetection, measureFalseAlarms } from '../../../src/nightly/calibration.ts'
 import {
-  binomialCriticalCounts,
   compareRuns,
   DEFAULT_DETECTION,
   detectRegressions,
@@ -10,9 +9,6 @@ import {
   formatValue,
   predictionMultiplier,
   selectHistory,
-  studentTQuantileUpper,
-  studentTUpperTail,
-  tailProbability,
 } from '../../../src/nightly/regression.ts'
 import type { Metric, RunSnapshot } from '../../../src/nightly/run-snapshot.ts'
 import {
@@ -20,6 +16,12 @@ import {
   SYNTHETIC_FINGERPRINT,
   syntheticNights,
 } from '../../../src/nightly/synthetic-history.ts'
+import {
+  binomialCriticalCounts,
+  studentTQuantileUpper,
+  studentTUpperTail,
+  tailProbability,
+} from '../../../src/stats/distributions.ts'
 
 const DAY = 86_400_000
 
