@@ -9,11 +9,13 @@
 //   memory       peak RSS per process, a 120 s vs a 20 s run at 50% of the ceiling, and heap
 //                after a forced GC at the end of each.
 // Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check; figures are noisier)
+
 import os from 'node:os'
 import { join } from 'node:path'
 import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { runScenario } from '../src/run/run-scenario.ts'
+import { measureAnalysisCost } from './analysis-cost.ts'
 
 const quick = process.argv.includes('--quick')
 const sec = (s: number) => `${quick ? Math.max(3, Math.round(s / 4)) : s}s`
@@ -175,6 +177,9 @@ const memoryOf = (r: Report) => ({
 })
 const memory = { rate_per_sec: memRate, short: memoryOf(shortRun), long: memoryOf(longRun) }
 
+// The trace analysis runs inside span.end() on the endpoint's request path: its cost per trace.
+const analysisCost = measureAnalysisCost()
+
 // ── Output ──────────────────────────────────────────────────────────────────────────────────
 const machine = {
   cpu: os.cpus()[0]?.model.trim(),
@@ -186,7 +191,7 @@ const machine = {
 const out = join('reports', 'bench', `${timestampDirName(new Date())}.json`)
 await writeFileAtomic(
   out,
-  `${JSON.stringify({ machine, ceilings, fidelities, harness_tax: taxCpu, memory }, null, 2)}\n`,
+  `${JSON.stringify({ machine, ceilings, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost }, null, 2)}\n`,
 )
 
 const f = (n: number | null, d = 2) => (n === null ? 'n/a' : n.toFixed(d))
@@ -269,5 +274,10 @@ console.log(
 )
 console.log(
   `  memory at ${memRate}/s: endpoint RSS ${f(memory.short.endpoint_rss_peak_mb, 0)} → ${f(memory.long.endpoint_rss_peak_mb, 0)} MB, heap after GC ${f(memory.short.endpoint_heap_after_gc_mb, 1)} → ${f(memory.long.endpoint_heap_after_gc_mb, 1)} MB; mocks RSS ${f(memory.short.mocks_rss_peak_mb, 0)} → ${f(memory.long.mocks_rss_peak_mb, 0)} MB, heap after GC ${f(memory.short.mocks_heap_after_gc_mb, 1)} → ${f(memory.long.mocks_heap_after_gc_mb, 1)} MB`,
+)
+const cost = (q: { p50_us: number; p99_us: number; max_us: number }) =>
+  `p50 ${f(q.p50_us, 1)} µs, p99 ${f(q.p99_us, 1)} µs, max ${f(q.max_us, 0)} µs`
+console.log(
+  `  trace analysis in span.end() (${analysisCost.spans_per_trace}-span traces): first 10k ${cost(analysisCost.first_10k)}; after ${cost(analysisCost.after_10k)}`,
 )
 console.log(`\nWrote ${out}`)
