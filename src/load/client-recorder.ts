@@ -2,7 +2,7 @@
 // run), into the totals, the post-warm-up latencies and the per-second time series of a
 // ClientLoadResult. Shared by both drivers so they count the same way.
 import { quantileSorted } from 'simple-statistics'
-import type { ClientInterval, ClientSample } from './client-load-result.ts'
+import type { ClientInterval, ClientLoadResult, ClientSample } from './client-load-result.ts'
 
 export type ClientRecorderOptions = { warmupMs: number; intervalMs?: number; keepSamples?: boolean }
 
@@ -27,17 +27,19 @@ export type RecordedFailure = {
 
 type Bucket = { requests: number; errors: number; statusCodes: Record<string, number>; latenciesMs: number[] }
 
-export type ClientRecording = {
-  completed: number
-  errors: number
-  timeouts: number
-  errorCodes: Record<string, number>
-  statusCodes: Record<string, number>
-  latenciesMs: Float64Array
-  completedAfterWarmup: number
-  intervals: ClientInterval[]
-  samples?: ClientSample[]
-}
+// The recorder's share of a driver's result; the driver adds the counts only it knows.
+export type ClientRecording = Pick<
+  ClientLoadResult,
+  | 'completed'
+  | 'errors'
+  | 'timeouts'
+  | 'errorCodes'
+  | 'statusCodes'
+  | 'latenciesMs'
+  | 'completedAfterWarmup'
+  | 'intervals'
+  | 'samples'
+>
 
 export type ClientRecorder = {
   response(response: RecordedResponse): void

@@ -91,6 +91,20 @@
     }
   }
 
+  // A chart over run time from 0 up: the warm-up shaded, the y axis labelled, x read as seconds.
+  function overTime(warmupS, yAxis, series) {
+    return {
+      height: 220,
+      ...warmupShade(warmupS),
+      scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
+      axes: [timeAxis(), yAxis],
+      series: [
+        { label: 't', value: (_u, v) => (v === null ? '–' : `${Math.floor(v).toFixed(0)}s`) },
+        ...series,
+      ],
+    }
+  }
+
   // 3. Stages: p50/p95/p99 per stage on a log axis, stages down the side (long names fit),
   // budget limits as vertical ticks (red when failed).
   const st = data.stages
@@ -247,19 +261,12 @@
   const iv = data.intervals
   if (iv && iv.t.length > 0) {
     const x = iv.t.map((t) => t + iv.seconds_per_point / 2)
-    const shade = warmupShade(data.warmup_s)
     mount(
       'chart-throughput',
-      () => ({
-        height: 220,
-        ...shade,
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-        axes: [timeAxis(), { label: 'responses / s' }],
-        series: [
-          { label: 't', value: (_u, v) => (v === null ? '–' : `${Math.floor(v).toFixed(0)}s`) },
+      () =>
+        overTime(data.warmup_s, { label: 'responses / s' }, [
           { label: 'responses', stroke: '#4a7bd0', fill: 'rgba(74,123,208,0.12)', width: 1.5 },
-        ],
-      }),
+        ]),
       [x, iv.requests_per_s],
     )
     const codes = Object.keys(iv.errors_by_status)
@@ -273,35 +280,23 @@
     } else
       mount(
         'chart-errors',
-        () => ({
-          height: 220,
-          ...shade,
-          scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-          axes: [timeAxis(), { label: 'responses / s' }],
-          series: [
-            { label: 't', value: (_u, v) => (v === null ? '–' : `${Math.floor(v).toFixed(0)}s`) },
+        () =>
+          overTime(data.warmup_s, { label: 'responses / s' }, [
             ...errorSeries.map((s, i) => ({
               label: s.label,
               stroke: ['#c62828', '#e0a030', '#8e5bd0', '#6c7a89'][i % 4],
               width: 1.5,
             })),
-          ],
-        }),
+          ]),
         [x, ...errorSeries.map((s) => s.values)],
       )
     mount(
       'chart-latency',
-      () => ({
-        height: 220,
-        ...shade,
-        scales: { x: { time: false }, y: { range: (_u, _min, max) => [0, Math.max(1, max) * 1.1] } },
-        axes: [timeAxis(), { label: 'client latency, ms', values: msTicks }],
-        series: [
-          { label: 't', value: (_u, v) => (v === null ? '–' : `${Math.floor(v).toFixed(0)}s`) },
+      () =>
+        overTime(data.warmup_s, { label: 'client latency, ms', values: msTicks }, [
           { label: 'p50', stroke: PCT.p50, width: 1.5, value: (_u, v) => fmtMs(v) },
           { label: 'p99', stroke: PCT.p99, width: 1.5, value: (_u, v) => fmtMs(v) },
-        ],
-      }),
+        ]),
       [x, iv.p50, iv.p99],
     )
   }
