@@ -475,9 +475,7 @@ describe('evaluateTrust: properties over any inputs', () => {
         expect(new Set(guards.map((g) => g.name)).size).toBe(guards.length)
         for (const g of guards) {
           expect(g.reason.length, g.name).toBeGreaterThan(10)
-          expect(g.reason, g.name).not.toMatch(
-            /NaN|undefined|null|Infinity|\[object|\b[a-z]+[A-Z]\w*/,
-          )
+          expect(g.reason, g.name).not.toMatch(/NaN|undefined|null|Infinity|\[object|\b[a-z]+[A-Z]\w*/)
           if (!g.pass) expect(g.reason, g.name).not.toBe(healthyReasons.get(g.name))
         }
       }),
