@@ -206,64 +206,11 @@ export class SpanHygiene {
     const findings: HygieneFinding[] = []
     const cardinality: AttributeCardinality[] = []
     for (const [name, stats] of this.#names) {
-      if (VAGUE_NAMES.has(name.toLowerCase()) || (name.length < 4 && !HTTP_METHOD_NAME.test(name))) {
-        findings.push({
-          check: 'vague_name',
-          span_name: name,
-          message: `Span name "${name}" is vague (${stats.spans} spans): name the operation specifically, as in vector_search or embedding_generation, so a trace reads without opening the span.`,
-          example: `trace ${stats.firstTraceId}`,
-        })
-      }
-      if (stats.spans >= SUB_MS_MIN_SPANS && stats.subMs / stats.spans > SUB_MS_SHARE) {
-        const meanMs = stats.totalMs / stats.spans
-        findings.push({
-          check: 'sub_millisecond',
-          span_name: name,
-          message: `${((100 * stats.subMs) / stats.spans).toFixed(1)}% of ${stats.spans} "${name}" spans last under 1 ms: spans that short add overhead without value; record the step as an attribute or event of its parent instead.`,
-          example: `mean ${meanMs.toFixed(3)} ms, e.g. trace ${stats.firstTraceId}`,
-        })
-      }
-      if (stats.errorsWithoutType > 0) {
-        findings.push({
-          check: 'error_without_type',
-          span_name: name,
-          message: `${stats.errorsWithoutType} of ${stats.errors} error spans named "${name}" have no error.type attribute: failures cannot be grouped by kind.`,
-          example: stats.withoutTypeExample ?? '',
-        })
-      }
-      if (stats.errorsWithoutException > 0) {
-        findings.push({
-          check: 'error_without_exception',
-          span_name: name,
-          message: `${stats.errorsWithoutException} of ${stats.errors} error spans named "${name}" have no recorded exception event: the error's message and type are lost.`,
-          example: stats.withoutExceptionExample ?? '',
-        })
-      }
+      findings.push(...nameFindings(name, stats))
       for (const [key, k] of stats.keys) {
-        const valueType =
-          k.types === 1 ? 'string' : k.types === 2 ? 'number' : k.types === 4 ? 'boolean' : 'mixed'
-        cardinality.push({
-          span_name: name,
-          key,
-          distinct: k.distinct,
-          capped: k.values === undefined,
-          spans: k.spans,
-          value_type: valueType,
-          examples: [...k.examples],
-        })
-        const isString = (k.types & 1) === 1
-        const uniquePerSpan =
-          k.spans >= UNIQUE_MIN_SPANS && k.distinct >= UNIQUE_PER_SPAN_SHARE * k.spans && k.distinct > 20
-        if (isString && (k.distinct > HIGH_CARDINALITY || uniquePerSpan)) {
-          const shown = `${k.distinct}${k.values === undefined ? '+' : ''}`
-          const idLike = ID_LIKE_KEY.test(key) ? ' It looks like a per-user or per-request identifier.' : ''
-          findings.push({
-            check: 'high_cardinality',
-            span_name: name,
-            message: `Attribute "${key}" on "${name}" has ${shown} distinct values in ${k.spans} spans: high-cardinality attributes exceed backend limits and cannot group traces.${idLike} Keep it in logs or an event, or bucket it.`,
-            example: k.secret ? `${key}=‹redacted›` : `${key}=${k.examples[0] ?? ''}`,
-          })
-        }
+        cardinality.push(cardinalityRow(name, key, k))
+        const finding = highCardinalityFinding(name, key, k)
+        if (finding) findings.push(finding)
       }
     }
     const unended = input.unendedSpans ?? 0
@@ -284,5 +231,73 @@ export class SpanHygiene {
       findings,
       attribute_cardinality: cardinality.slice(0, MAX_CARDINALITY_ROWS),
     }
+  }
+}
+
+// The checks of one span name: its wording, its spans' durations, its error spans' context.
+function nameFindings(name: string, stats: NameStats): HygieneFinding[] {
+  const findings: HygieneFinding[] = []
+  if (VAGUE_NAMES.has(name.toLowerCase()) || (name.length < 4 && !HTTP_METHOD_NAME.test(name))) {
+    findings.push({
+      check: 'vague_name',
+      span_name: name,
+      message: `Span name "${name}" is vague (${stats.spans} spans): name the operation specifically, as in vector_search or embedding_generation, so a trace reads without opening the span.`,
+      example: `trace ${stats.firstTraceId}`,
+    })
+  }
+  if (stats.spans >= SUB_MS_MIN_SPANS && stats.subMs / stats.spans > SUB_MS_SHARE) {
+    const meanMs = stats.totalMs / stats.spans
+    findings.push({
+      check: 'sub_millisecond',
+      span_name: name,
+      message: `${((100 * stats.subMs) / stats.spans).toFixed(1)}% of ${stats.spans} "${name}" spans last under 1 ms: spans that short add overhead without value; record the step as an attribute or event of its parent instead.`,
+      example: `mean ${meanMs.toFixed(3)} ms, e.g. trace ${stats.firstTraceId}`,
+    })
+  }
+  if (stats.errorsWithoutType > 0) {
+    findings.push({
+      check: 'error_without_type',
+      span_name: name,
+      message: `${stats.errorsWithoutType} of ${stats.errors} error spans named "${name}" have no error.type attribute: failures cannot be grouped by kind.`,
+      example: stats.withoutTypeExample ?? '',
+    })
+  }
+  if (stats.errorsWithoutException > 0) {
+    findings.push({
+      check: 'error_without_exception',
+      span_name: name,
+      message: `${stats.errorsWithoutException} of ${stats.errors} error spans named "${name}" have no recorded exception event: the error's message and type are lost.`,
+      example: stats.withoutExceptionExample ?? '',
+    })
+  }
+  return findings
+}
+
+function cardinalityRow(name: string, key: string, k: KeyStats): AttributeCardinality {
+  const valueType = k.types === 1 ? 'string' : k.types === 2 ? 'number' : k.types === 4 ? 'boolean' : 'mixed'
+  return {
+    span_name: name,
+    key,
+    distinct: k.distinct,
+    capped: k.values === undefined,
+    spans: k.spans,
+    value_type: valueType,
+    examples: [...k.examples],
+  }
+}
+
+// Only string attributes are labels (see the top of this file).
+function highCardinalityFinding(name: string, key: string, k: KeyStats): HygieneFinding | undefined {
+  const isString = (k.types & 1) === 1
+  const uniquePerSpan =
+    k.spans >= UNIQUE_MIN_SPANS && k.distinct >= UNIQUE_PER_SPAN_SHARE * k.spans && k.distinct > 20
+  if (!isString || !(k.distinct > HIGH_CARDINALITY || uniquePerSpan)) return undefined
+  const shown = `${k.distinct}${k.values === undefined ? '+' : ''}`
+  const idLike = ID_LIKE_KEY.test(key) ? ' It looks like a per-user or per-request identifier.' : ''
+  return {
+    check: 'high_cardinality',
+    span_name: name,
+    message: `Attribute "${key}" on "${name}" has ${shown} distinct values in ${k.spans} spans: high-cardinality attributes exceed backend limits and cannot group traces.${idLike} Keep it in logs or an event, or bucket it.`,
+    example: k.secret ? `${key}=‹redacted›` : `${key}=${k.examples[0] ?? ''}`,
   }
 }

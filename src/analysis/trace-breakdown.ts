@@ -172,99 +172,133 @@ export class TraceBreakdown {
 
   #summarize(layout: Layout): BreakdownLevel {
     const rows = this.#rows
-    const stride = this.#stride
-    const offset = layout.offset
-    // Rows that have this parent, ordered by parent duration.
-    const kept: number[] = []
-    for (let r = 0; r < this.#size; r++) {
-      if (!Number.isNaN(rows[r * stride + offset]!)) kept.push(r * stride + offset)
-    }
-    kept.sort((a, b) => rows[a]! - rows[b]!)
+    const kept = rowsWithParent(rows, this.#stride, layout.offset, this.#size)
     const n = kept.length
     const names = [...layout.spec.stages, SELF_STAGE, OTHER_STAGE]
     const sortedMs = Float64Array.from(kept, (at) => rows[at]!)
-    const quantile = (values: Float64Array, p: number) =>
-      values.length === 0 ? 0 : quantileSorted(values as unknown as number[], p)
-    const p50Ms = quantile(sortedMs, 0.5)
-    const p99Ms = quantile(sortedMs, 0.99)
-
-    const window = ({ centre, halfWidth }: { centre: number; halfWidth: number }) => {
-      if (n === 0) return { from: 0, to: -1 }
-      const from = Math.max(0, Math.floor((centre - halfWidth) * (n - 1)))
-      const to = Math.min(n - 1, Math.ceil((centre + halfWidth) * (n - 1)))
-      return { from, to }
-    }
-    const w50 = window(P50_WINDOW)
-    const w99 = window(P99_WINDOW)
-    const meanShare = (cpColumn: number, w: { from: number; to: number }) => {
-      let sum = 0
-      let m = 0
-      for (let k = w.from; k <= w.to; k++) {
-        const at = kept[k]!
-        const parentMs = rows[at]!
-        if (parentMs <= 0) continue
-        sum += rows[at + cpColumn]! / parentMs
-        m++
-      }
-      return m === 0 ? 0 : Math.min(1, Math.max(0, sum / m))
-    }
-
-    // The slowest 1%: each trace counts for its largest critical-path stage (first listed on ties).
-    const slowest = n === 0 ? 0 : Math.max(1, Math.ceil(SLOWEST_FRACTION * n))
-    const dominant = new Array<number>(layout.groups).fill(0)
-    for (let k = n - slowest; k < n; k++) {
-      const at = kept[k]!
-      let best = 0
-      for (let g = 1; g < layout.groups; g++) if (rows[at + 2 + 2 * g]! > rows[at + 2 + 2 * best]!) best = g
-      dominant[best]!++
-    }
+    const w50 = rankWindow(n, P50_WINDOW)
+    const w99 = rankWindow(n, P99_WINDOW)
+    const { slowest, dominant } = dominantInSlowest(rows, kept, layout.groups)
 
     const reduced = new Float64Array(n)
     const stages: StageBreakdown[] = []
     for (let g = 0; g < layout.groups; g++) {
-      const durationColumn = 1 + 2 * g
       const cpColumn = 2 + 2 * g
-      let present = 0
-      let durationSum = 0
-      let cpSum = 0
-      for (const at of kept) {
-        const durationMs = rows[at + durationColumn]!
-        if (!Number.isNaN(durationMs)) {
-          present++
-          durationSum += durationMs
-        }
-        cpSum += rows[at + cpColumn]!
-      }
+      const { present, durationSum, cpSum } = columnSums(rows, kept, 1 + 2 * g, cpColumn)
       const name = names[g]!
       if (name === OTHER_STAGE && present === 0) continue
-      const savings = SAVINGS_FRACTIONS.map((fraction) => {
-        for (let k = 0; k < n; k++) {
-          const at = kept[k]!
-          reduced[k] = Math.max(0, rows[at]! - fraction * rows[at + cpColumn]!)
-        }
-        reduced.sort()
-        return { faster_by: fraction, p50_ms: quantile(reduced, 0.5), p99_ms: quantile(reduced, 0.99) }
-      })
       stages.push({
         stage: name,
         present_share: n === 0 ? 0 : name === SELF_STAGE ? 1 : present / n,
         mean_duration_ms: present === 0 ? 0 : durationSum / present,
         mean_critical_path_ms: n === 0 ? 0 : cpSum / n,
-        share_p50: meanShare(cpColumn, w50),
-        share_p99: meanShare(cpColumn, w99),
+        share_p50: meanShare(rows, kept, cpColumn, w50),
+        share_p99: meanShare(rows, kept, cpColumn, w99),
         dominates_slowest: dominant[g]!,
-        savings,
+        savings: savingsIfFaster(rows, kept, cpColumn, reduced),
       })
     }
     return {
       parent: layout.spec.parent,
       traces: n,
-      p50_ms: p50Ms,
-      p99_ms: p99Ms,
+      p50_ms: quantile(sortedMs, 0.5),
+      p99_ms: quantile(sortedMs, 0.99),
       window_p50_traces: w50.to - w50.from + 1,
       window_p99_traces: w99.to - w99.from + 1,
       slowest_traces: slowest,
       stages,
     }
   }
+}
+
+type RankWindow = { from: number; to: number }
+
+function quantile(values: Float64Array, p: number): number {
+  return values.length === 0 ? 0 : quantileSorted(values as unknown as number[], p)
+}
+
+// The start of each reservoir row that has this level's parent, ordered by parent duration.
+function rowsWithParent(rows: Float64Array, stride: number, offset: number, size: number): number[] {
+  const kept: number[] = []
+  for (let r = 0; r < size; r++) {
+    if (!Number.isNaN(rows[r * stride + offset]!)) kept.push(r * stride + offset)
+  }
+  kept.sort((a, b) => rows[a]! - rows[b]!)
+  return kept
+}
+
+function rankWindow(n: number, { centre, halfWidth }: { centre: number; halfWidth: number }): RankWindow {
+  if (n === 0) return { from: 0, to: -1 }
+  const from = Math.max(0, Math.floor((centre - halfWidth) * (n - 1)))
+  const to = Math.min(n - 1, Math.ceil((centre + halfWidth) * (n - 1)))
+  return { from, to }
+}
+
+function meanShare(rows: Float64Array, kept: number[], cpColumn: number, w: RankWindow): number {
+  let sum = 0
+  let m = 0
+  for (let k = w.from; k <= w.to; k++) {
+    const at = kept[k]!
+    const parentMs = rows[at]!
+    if (parentMs <= 0) continue
+    sum += rows[at + cpColumn]! / parentMs
+    m++
+  }
+  return m === 0 ? 0 : Math.min(1, Math.max(0, sum / m))
+}
+
+// The slowest 1%: each trace counts for its largest critical-path stage (first listed on ties).
+function dominantInSlowest(
+  rows: Float64Array,
+  kept: number[],
+  groups: number,
+): { slowest: number; dominant: number[] } {
+  const n = kept.length
+  const slowest = n === 0 ? 0 : Math.max(1, Math.ceil(SLOWEST_FRACTION * n))
+  const dominant = new Array<number>(groups).fill(0)
+  for (let k = n - slowest; k < n; k++) {
+    const at = kept[k]!
+    let best = 0
+    for (let g = 1; g < groups; g++) if (rows[at + 2 + 2 * g]! > rows[at + 2 + 2 * best]!) best = g
+    dominant[best]!++
+  }
+  return { slowest, dominant }
+}
+
+// A stage that did not run has duration NaN (left out of its mean) and critical path 0.
+function columnSums(
+  rows: Float64Array,
+  kept: number[],
+  durationColumn: number,
+  cpColumn: number,
+): { present: number; durationSum: number; cpSum: number } {
+  let present = 0
+  let durationSum = 0
+  let cpSum = 0
+  for (const at of kept) {
+    const durationMs = rows[at + durationColumn]!
+    if (!Number.isNaN(durationMs)) {
+      present++
+      durationSum += durationMs
+    }
+    cpSum += rows[at + cpColumn]!
+  }
+  return { present, durationSum, cpSum }
+}
+
+// `reduced` is scratch space of kept.length, reused across stages.
+function savingsIfFaster(
+  rows: Float64Array,
+  kept: number[],
+  cpColumn: number,
+  reduced: Float64Array,
+): StageBreakdown['savings'] {
+  return SAVINGS_FRACTIONS.map((fraction) => {
+    for (let k = 0; k < kept.length; k++) {
+      const at = kept[k]!
+      reduced[k] = Math.max(0, rows[at]! - fraction * rows[at + cpColumn]!)
+    }
+    reduced.sort()
+    return { faster_by: fraction, p50_ms: quantile(reduced, 0.5), p99_ms: quantile(reduced, 0.99) }
+  })
 }

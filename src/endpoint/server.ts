@@ -58,85 +58,23 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
   const rng = createRng(deriveSeed(options.seed, 'endpoint-retry-jitter'))
   const pipeline = new RagPipeline(options, tracer, rng)
   const gateway = new Gateway(tracer, options.tenants)
+  const ask: AskServices = { options, pipeline, gateway }
   let inFlight = 0
   let requestsServed = 0
 
-  async function handleAsk(
-    req: IncomingMessage,
-    res: ServerResponse,
-    parent: Context,
-    span: Span,
-  ): Promise<void> {
-    const ctx = trace.setSpan(parent, span)
-    const deadlineAt = performance.now() + options.pipeline.deadlineMs
-    const apiKey = bearerToken(req.headers.authorization)
-    if (!apiKey)
-      throw new HttpError(
-        401,
-        'Failed to authenticate: no bearer token. Send Authorization: Bearer <api key>.',
-      )
-    if (!isJson(req.headers['content-type'])) {
-      req.resume()
-      throw new HttpError(
-        415,
-        `Failed to read the body: content-type ${JSON.stringify(req.headers['content-type'] ?? '(none)')} is not JSON. Send content-type: application/json.`,
-      )
-    }
-    const ask = parseAsk(await readBody(req, deadlineAt))
-    span.setAttribute('tenant_id', ask.tenantId)
-
-    const auth = await gateway.authenticate(ctx, apiKey, ask.tenantId, (stageCtx) => ({
-      context: pipeline.callContext(stageCtx),
-      request: pipeline.dependencyCall('auth', DEPENDENCY_PATHS.auth, null, deadlineAt),
-    }))
-    if (!auth.ok) throw new HttpError(auth.status, auth.message)
-    const rate = gateway.rateLimit(ctx, ask.tenantId)
-    if (!rate.ok) {
-      throw new HttpError(
-        429,
-        `Failed to accept the request: tenant "${ask.tenantId}" is over its rate limit. Retry later.`,
-        {
-          'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))),
-        },
-      )
-    }
-    const answer = await pipeline.run(ctx, ask, deadlineAt)
-    sendJson(res, 200, { ...answer, trace_id: span.spanContext().traceId })
-  }
-
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const path = (req.url ?? '/').split('?')[0]
-    if (path === '/healthz') {
-      if (req.method === 'HEAD') {
-        res.writeHead(200, { 'content-type': 'application/json' })
-        return void res.end()
-      }
-      if (req.method !== 'GET')
-        return sendError(res, new HttpError(405, 'Use GET or HEAD /healthz.', { allow: 'GET, HEAD' }))
-      return sendJson(res, 200, { status: 'ok' })
-    }
+    if (path === '/healthz') return handleHealthz(req, res)
     const route = path === '/ask' ? '/ask' : undefined
     const parent = propagator.extract(ROOT_CONTEXT, req.headers, headerGetter)
-    const span = tracer.startSpan(
-      route ? SPAN.server : (req.method ?? 'HTTP'),
-      {
-        kind: SpanKind.SERVER,
-        attributes: {
-          'http.request.method': req.method ?? '',
-          'url.path': path ?? '/',
-          ...(route ? { 'http.route': route } : {}),
-          'network.protocol.version': req.httpVersion,
-        },
-      },
-      parent,
-    )
+    const span = startServerSpan(tracer, req, path, route, parent)
     res.setHeader('x-trace-id', span.spanContext().traceId)
     inFlight++
     try {
       if (!route)
         throw new HttpError(404, `Failed to route ${req.method} ${path}: no such route. Use POST /ask.`)
       if (req.method !== 'POST') throw new HttpError(405, 'Use POST /ask.', { allow: 'POST' })
-      await handleAsk(req, res, parent, span)
+      await handleAsk(ask, req, res, parent, span)
     } catch (error) {
       const httpError = toHttpError(error)
       // Server spans mark 5xx as errors; 4xx are the client's problem (HTTP semantic conventions).
@@ -151,19 +89,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
     }
   }
 
-  const server = createServer((req, res) => {
-    handle(req, res).catch((error) => {
-      // Unreachable by design (handle catches everything); never crash the service.
-      console.error(`[endpoint] unhandled error: ${String(error)}`)
-      if (!res.headersSent) sendError(res, new HttpError(500, 'Internal error.'))
-    })
-  })
-  server.keepAliveTimeout = 30_000
-  server.headersTimeout = HEADERS_TIMEOUT_MS
-  // Node's default is 300 s for the whole request; ours ends the body read at the pipeline
-  // deadline (408, in readBody), so this is only the backstop.
-  server.requestTimeout = options.pipeline.deadlineMs + HEADERS_TIMEOUT_MS
-  server.maxConnections = MAX_OPEN_CONNECTIONS
+  const server = createHttpServer(handle, options.pipeline.deadlineMs)
 
   return {
     server,
@@ -188,6 +114,101 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
       })
     },
   }
+}
+
+function createHttpServer(
+  handle: (req: IncomingMessage, res: ServerResponse) => Promise<void>,
+  deadlineMs: number,
+): Server {
+  const server = createServer((req, res) => {
+    handle(req, res).catch((error) => {
+      // Unreachable by design (handle catches everything); never crash the service.
+      console.error(`[endpoint] unhandled error: ${String(error)}`)
+      if (!res.headersSent) sendError(res, new HttpError(500, 'Internal error.'))
+    })
+  })
+  server.keepAliveTimeout = 30_000
+  server.headersTimeout = HEADERS_TIMEOUT_MS
+  // Node's default is 300 s for the whole request; ours ends the body read at the pipeline
+  // deadline (408, in readBody), so this is only the backstop.
+  server.requestTimeout = deadlineMs + HEADERS_TIMEOUT_MS
+  server.maxConnections = MAX_OPEN_CONNECTIONS
+  return server
+}
+
+function handleHealthz(req: IncomingMessage, res: ServerResponse): void {
+  if (req.method === 'HEAD') {
+    res.writeHead(200, { 'content-type': 'application/json' })
+    res.end()
+  } else if (req.method !== 'GET') {
+    sendError(res, new HttpError(405, 'Use GET or HEAD /healthz.', { allow: 'GET, HEAD' }))
+  } else sendJson(res, 200, { status: 'ok' })
+}
+
+function startServerSpan(
+  tracer: Tracer,
+  req: IncomingMessage,
+  path: string | undefined,
+  route: string | undefined,
+  parent: Context,
+): Span {
+  return tracer.startSpan(
+    route ? SPAN.server : (req.method ?? 'HTTP'),
+    {
+      kind: SpanKind.SERVER,
+      attributes: {
+        'http.request.method': req.method ?? '',
+        'url.path': path ?? '/',
+        ...(route ? { 'http.route': route } : {}),
+        'network.protocol.version': req.httpVersion,
+      },
+    },
+    parent,
+  )
+}
+
+type AskServices = { options: EndpointOptions; pipeline: RagPipeline; gateway: Gateway }
+
+async function handleAsk(
+  services: AskServices,
+  req: IncomingMessage,
+  res: ServerResponse,
+  parent: Context,
+  span: Span,
+): Promise<void> {
+  const { options, pipeline, gateway } = services
+  const ctx = trace.setSpan(parent, span)
+  const deadlineAt = performance.now() + options.pipeline.deadlineMs
+  const apiKey = bearerToken(req.headers.authorization)
+  if (!apiKey)
+    throw new HttpError(401, 'Failed to authenticate: no bearer token. Send Authorization: Bearer <api key>.')
+  if (!isJson(req.headers['content-type'])) {
+    req.resume()
+    throw new HttpError(
+      415,
+      `Failed to read the body: content-type ${JSON.stringify(req.headers['content-type'] ?? '(none)')} is not JSON. Send content-type: application/json.`,
+    )
+  }
+  const ask = parseAsk(await readBody(req, deadlineAt))
+  span.setAttribute('tenant_id', ask.tenantId)
+
+  const auth = await gateway.authenticate(ctx, apiKey, ask.tenantId, (stageCtx) => ({
+    context: pipeline.callContext(stageCtx),
+    request: pipeline.dependencyCall('auth', DEPENDENCY_PATHS.auth, null, deadlineAt),
+  }))
+  if (!auth.ok) throw new HttpError(auth.status, auth.message)
+  const rate = gateway.rateLimit(ctx, ask.tenantId)
+  if (!rate.ok) {
+    throw new HttpError(
+      429,
+      `Failed to accept the request: tenant "${ask.tenantId}" is over its rate limit. Retry later.`,
+      {
+        'retry-after': String(Math.max(1, Math.ceil(rate.retryAfterMs / 1000))),
+      },
+    )
+  }
+  const answer = await pipeline.run(ctx, ask, deadlineAt)
+  sendJson(res, 200, { ...answer, trace_id: span.spanContext().traceId })
 }
 
 function toHttpError(error: unknown): HttpError {

@@ -59,28 +59,17 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
   const latenciesMs: number[] = []
   const statusCodes: Record<string, number> = {}
   const errorCodes: Record<string, number> = {}
-  const buckets: Bucket[] = []
+  const series = createTimeSeries(intervalMs)
   let completed = 0
   let errors = 0
   let timeouts = 0
-
-  const bucketAt = (atMs: number): Bucket => {
-    const index = Math.max(0, Math.floor(atMs / intervalMs))
-    for (let i = buckets.length; i <= index; i++) {
-      buckets.push({ requests: 0, errors: 0, statusCodes: {}, latenciesMs: [] })
-    }
-    return buckets[index]!
-  }
 
   return {
     response(response): void {
       completed += 1
       const code = String(response.status)
       statusCodes[code] = (statusCodes[code] ?? 0) + 1
-      const bucket = bucketAt(response.completedAtMs)
-      bucket.requests += 1
-      bucket.statusCodes[code] = (bucket.statusCodes[code] ?? 0) + 1
-      bucket.latenciesMs.push(response.latencyMs)
+      series.response(response.completedAtMs, code, response.latencyMs)
       if (response.sentAtMs >= warmupMs) {
         latenciesMs.push(response.latencyMs)
         samples?.push({
@@ -98,7 +87,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
         errors += 1
         errorCodes[failure.code] = (errorCodes[failure.code] ?? 0) + 1
       }
-      bucketAt(failure.failedAtMs).errors += 1
+      series.failure(failure.failedAtMs)
       if (failure.traceId !== undefined && failure.sentAtMs >= warmupMs) {
         samples?.push({
           traceId: failure.traceId,
@@ -124,7 +113,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
       return timeouts
     },
     finish(endMs): ClientRecording {
-      if (endMs > 0) bucketAt(endMs - 1e-9)
+      series.end(endMs)
       return {
         completed,
         errors,
@@ -133,9 +122,40 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
         statusCodes: { ...statusCodes },
         latenciesMs: Float64Array.from(latenciesMs),
         completedAfterWarmup: latenciesMs.length,
-        intervals: buckets.map((bucket, i) => summarise(bucket, i * intervalMs, warmupMs)),
+        intervals: series.summaries(warmupMs),
         ...(samples ? { samples } : {}),
       }
+    },
+  }
+}
+
+// The per-interval time series: one bucket per intervalMs from the start of the run, each made
+// when first needed (and every one before it, so that quiet intervals show as empty).
+function createTimeSeries(intervalMs: number) {
+  const buckets: Bucket[] = []
+  const bucketAt = (atMs: number): Bucket => {
+    const index = Math.max(0, Math.floor(atMs / intervalMs))
+    for (let i = buckets.length; i <= index; i++) {
+      buckets.push({ requests: 0, errors: 0, statusCodes: {}, latenciesMs: [] })
+    }
+    return buckets[index]!
+  }
+  return {
+    response(atMs: number, code: string, latencyMs: number): void {
+      const bucket = bucketAt(atMs)
+      bucket.requests += 1
+      bucket.statusCodes[code] = (bucket.statusCodes[code] ?? 0) + 1
+      bucket.latenciesMs.push(latencyMs)
+    },
+    failure(atMs: number): void {
+      bucketAt(atMs).errors += 1
+    },
+    // The run's last interval exists even when nothing happened in it.
+    end(endMs: number): void {
+      if (endMs > 0) bucketAt(endMs - 1e-9)
+    },
+    summaries(warmupMs: number): ClientInterval[] {
+      return buckets.map((bucket, i) => summarise(bucket, i * intervalMs, warmupMs))
     },
   }
 }

@@ -24,8 +24,13 @@
 import { createRequire } from 'node:module'
 import autocannon from 'autocannon'
 import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
-import { createClientRecorder } from './client-recorder.ts'
-import { createUnreachableWatch, parseEndpointUrl, UNREACHABLE_MIN_REFUSALS } from './endpoint-target.ts'
+import { type ClientRecorder, createClientRecorder } from './client-recorder.ts'
+import {
+  createUnreachableWatch,
+  type EndpointTarget,
+  parseEndpointUrl,
+  UNREACHABLE_MIN_REFUSALS,
+} from './endpoint-target.ts'
 import type { RequestMix } from './request-mix.ts'
 import { newTraceparent } from './traceparent.ts'
 
@@ -57,7 +62,7 @@ const REFUSALS_PER_CONNECTION = 5
 type RequestContext = { traceId?: string }
 
 export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientLoadResult> {
-  const { connections, warmupMs, durationMs, mix } = options
+  const { connections, warmupMs, mix } = options
   const target = parseEndpointUrl(options.url)
   const recorder = createClientRecorder({ warmupMs, keepSamples: options.keepSamples ?? false })
   const startedAtMs = Date.now()
@@ -67,66 +72,28 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
   let sent = 0
   let endMs = 0
   let interrupted = false
-  // onResponse (per request, with its context) runs synchronously just before the instance's
-  // 'response' event for the same response: this hands the trace id across.
-  let lastContext: RequestContext | undefined
   const unreachable = createUnreachableWatch(
     Math.max(UNREACHABLE_MIN_REFUSALS, REFUSALS_PER_CONNECTION * connections),
   )
   let unreachableStop = false
 
-  const setupRequest = (request: autocannon.Request, context: object): autocannon.Request => {
-    const planned = mix.next()
-    const { traceparent, traceId } = newTraceparent()
-    ;(context as RequestContext).traceId = traceId
-    sent += 1
-    return {
-      ...request,
-      method: planned.method,
-      path: planned.path ?? target.path,
-      headers: { ...request.headers, ...planned.headers, traceparent },
-      body: planned.body,
-    }
-  }
-
-  let instance: autocannon.Instance
-  const finished = new Promise<autocannon.Result>((resolve, reject) => {
-    instance = autocannon(
-      {
-        url: target.origin,
-        connections,
-        duration: (warmupMs + durationMs) / 1000,
-        // autocannon rejects a timeout under 1 s: shorter request timeouts become 1 s here.
-        timeout: Math.max(1, options.requestTimeoutMs / 1000),
-        sampleInt: SAMPLE_INTERVAL_MS,
-        requests: [
-          {
-            method: 'POST',
-            path: target.path,
-            setupRequest,
-            onResponse: (_status, _body, context) => {
-              lastContext = context as RequestContext
-            },
-          },
-        ],
-      },
-      (error, result) => (error ? reject(error) : resolve(result)),
-    )
-  })
-  instance = instance!
-
-  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-    const nowMs = elapsed()
-    const traceId = lastContext?.traceId ?? ''
-    lastContext = undefined
-    recorder.response({
-      sentAtMs: nowMs - responseTime,
-      completedAtMs: nowMs,
-      latencyMs: responseTime,
-      status: statusCode,
-      traceId,
-    })
-  })
+  const { instance, finished } = startAutocannon(
+    options,
+    target,
+    requestSetup(target, mix, () => {
+      sent += 1
+    }),
+    (statusCode, responseTime, traceId) => {
+      const nowMs = elapsed()
+      recorder.response({
+        sentAtMs: nowMs - responseTime,
+        completedAtMs: nowMs,
+        latencyMs: responseTime,
+        status: statusCode,
+        traceId,
+      })
+    },
+  )
 
   instance.on('reqError', (error: NodeJS.ErrnoException) => {
     const nowMs = elapsed()
@@ -152,16 +119,91 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
     })
   })
 
-  const onAbort = () => {
+  const result = await untilFinished(finished, options, () => {
     interrupted = true
     instance.stop()
+  })
+  if (endMs === 0) endMs = elapsed()
+
+  if (unreachableStop) throw unreachable.error(options.url)
+
+  return closedLoadResult(result, recorder, { connections, warmupMs, startedAtMs, endMs, interrupted })
+}
+
+// Each request: the next of the mix, under a fresh traceparent whose trace id rides in the
+// request's context to the response.
+function requestSetup(
+  target: EndpointTarget,
+  mix: RequestMix,
+  onSent: () => void,
+): (request: autocannon.Request, context: object) => autocannon.Request {
+  return (request, context) => {
+    const planned = mix.next()
+    const { traceparent, traceId } = newTraceparent()
+    ;(context as RequestContext).traceId = traceId
+    onSent()
+    return {
+      ...request,
+      method: planned.method,
+      path: planned.path ?? target.path,
+      headers: { ...request.headers, ...planned.headers, traceparent },
+      body: planned.body,
+    }
   }
+}
+
+function startAutocannon(
+  options: ClosedLoadOptions,
+  target: EndpointTarget,
+  setupRequest: (request: autocannon.Request, context: object) => autocannon.Request,
+  onResponse: (statusCode: number, responseTimeMs: number, traceId: string) => void,
+): { instance: autocannon.Instance; finished: Promise<autocannon.Result> } {
+  // onResponse (per request, with its context) runs synchronously just before the instance's
+  // 'response' event for the same response: this hands the trace id across.
+  let lastContext: RequestContext | undefined
+  let instance: autocannon.Instance
+  const finished = new Promise<autocannon.Result>((resolve, reject) => {
+    instance = autocannon(
+      {
+        url: target.origin,
+        connections: options.connections,
+        duration: (options.warmupMs + options.durationMs) / 1000,
+        // autocannon rejects a timeout under 1 s: shorter request timeouts become 1 s here.
+        timeout: Math.max(1, options.requestTimeoutMs / 1000),
+        sampleInt: SAMPLE_INTERVAL_MS,
+        requests: [
+          {
+            method: 'POST',
+            path: target.path,
+            setupRequest,
+            onResponse: (_status, _body, context) => {
+              lastContext = context as RequestContext
+            },
+          },
+        ],
+      },
+      (error, result) => (error ? reject(error) : resolve(result)),
+    )
+  })
+  instance = instance!
+  instance.on('response', (_client, statusCode, _bytes, responseTime) => {
+    const traceId = lastContext?.traceId ?? ''
+    lastContext = undefined
+    onResponse(statusCode, responseTime, traceId)
+  })
+  return { instance, finished }
+}
+
+// The load's result; an abort stops the load early, and its listener leaves with the load.
+async function untilFinished(
+  finished: Promise<autocannon.Result>,
+  options: ClosedLoadOptions,
+  onAbort: () => void,
+): Promise<autocannon.Result> {
   if (options.signal?.aborted) onAbort()
   else options.signal?.addEventListener('abort', onAbort, { once: true })
-
-  let result: autocannon.Result
   try {
-    result = await finished
+    return await finished
   } catch (error) {
     throw new Error(
       `Failed to run the closed-model load against ${options.url}: ${(error as Error).message}. Check the load settings.`,
@@ -170,10 +212,15 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
   } finally {
     options.signal?.removeEventListener('abort', onAbort)
   }
-  if (endMs === 0) endMs = elapsed()
+}
 
-  if (unreachableStop) throw unreachable.error(options.url)
-
+// autocannon's counts, reconciled with what was recorded (see the top of this file).
+function closedLoadResult(
+  result: autocannon.Result,
+  recorder: ClientRecorder,
+  run: { connections: number; warmupMs: number; startedAtMs: number; endMs: number; interrupted: boolean },
+): ClientLoadResult {
+  const { connections, warmupMs, endMs } = run
   const totalSent = result.requests.sent
   const totalCompleted = result.requests.total
   const unaccounted = Math.max(0, totalSent - totalCompleted - result.errors)
@@ -192,7 +239,7 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
     driver: `autocannon ${AUTOCANNON_VERSION} (closed model)`,
     model: 'closed',
     connections,
-    startedAtMs,
+    startedAtMs: run.startedAtMs,
     sent: totalSent,
     completed: totalCompleted,
     errors: connectionErrors,
@@ -205,7 +252,7 @@ export async function runClosedLoad(options: ClosedLoadOptions): Promise<ClientL
     completedAfterWarmup: recording.completedAfterWarmup,
     intervals: recording.intervals,
     ...(recording.samples ? { samples: recording.samples } : {}),
-    interrupted,
+    interrupted: run.interrupted,
     warnings,
   }
 }

@@ -48,10 +48,7 @@ export const LATE_SEND_THRESHOLD_MS = 10
 export function runDispatcher(options: DispatchOptions): Promise<DispatchSummary> {
   const { schedule, clock, maxInFlight, send, signal } = options
   const lateThresholdMs = options.lateThresholdMs ?? LATE_SEND_THRESHOLD_MS
-  let scheduled = 0
-  let sent = 0
-  let dropped = 0
-  let lateSends = 0
+  const counts = { scheduled: 0, sent: 0, dropped: 0, lateSends: 0 }
   let inFlight = 0
   let interrupted = false
   let scheduleDone = false
@@ -68,16 +65,7 @@ export function runDispatcher(options: DispatchOptions): Promise<DispatchSummary
       cancelWake?.()
       cancelDrain?.()
       signal?.removeEventListener('abort', onAbort)
-      resolve({
-        scheduled,
-        sent,
-        dropped,
-        lateSends,
-        inFlightAtEnd: inFlight,
-        interrupted,
-        scheduleEndMs,
-        endMs: clock.now(),
-      })
+      resolve({ ...counts, inFlightAtEnd: inFlight, interrupted, scheduleEndMs, endMs: clock.now() })
     }
 
     const endSchedule = () => {
@@ -91,16 +79,16 @@ export function runDispatcher(options: DispatchOptions): Promise<DispatchSummary
     }
 
     const dispatch = (intendedMs: number) => {
-      scheduled += 1
+      counts.scheduled += 1
       if (inFlight >= maxInFlight) {
-        dropped += 1
+        counts.dropped += 1
         options.onDrop?.(intendedMs)
         return
       }
       const sentMs = clock.now()
-      if (sentMs - intendedMs > lateThresholdMs) lateSends += 1
+      if (sentMs - intendedMs > lateThresholdMs) counts.lateSends += 1
       inFlight += 1
-      sent += 1
+      counts.sent += 1
       let settled = false
       send(intendedMs, sentMs, () => {
         if (settled || finished) return false

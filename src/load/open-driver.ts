@@ -12,10 +12,10 @@ import http from 'node:http'
 import https from 'node:https'
 import { type ArrivalStage, createArrivalSchedule } from './arrival-schedule.ts'
 import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
-import { createClientRecorder } from './client-recorder.ts'
-import { createUnreachableWatch, parseEndpointUrl } from './endpoint-target.ts'
-import { realClock, runDispatcher } from './open-dispatcher.ts'
-import type { RequestMix } from './request-mix.ts'
+import { type ClientRecorder, type ClientRecording, createClientRecorder } from './client-recorder.ts'
+import { createUnreachableWatch, type EndpointTarget, parseEndpointUrl } from './endpoint-target.ts'
+import { type DispatchSummary, realClock, runDispatcher } from './open-dispatcher.ts'
+import type { PlannedRequest, RequestMix } from './request-mix.ts'
 import { newTraceparent } from './traceparent.ts'
 
 export type OpenArrival = {
@@ -102,66 +102,13 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       const { traceparent, traceId } = newTraceparent()
       const lagMs = sentMs - intendedMs
       if (intendedMs >= warmupMs) lagsMs.push(lagMs)
-      let timedOut = false
-      let done = false
-      let timer: NodeJS.Timeout | undefined
-
-      const fail = (error: NodeJS.ErrnoException | undefined) => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
+      post({ transport, agent, target }, planned, traceparent, requestTimeoutMs, (outcome) => {
         if (!settle()) return
-        const failedAtMs = clock.now()
-        if (!timedOut && unreachable.failed(error, failedAtMs, recorder.completed)) unreachableStop.abort()
-        recorder.failure({
-          sentAtMs: intendedMs,
-          failedAtMs,
-          timeout: timedOut,
-          code: timedOut ? 'timeout' : (error?.code ?? 'error'),
-          traceId,
-          lagMs,
-        })
-      }
-
-      const request = transport.request(
-        {
-          agent,
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          path: planned.path ?? target.path,
-          method: planned.method,
-          headers: { ...planned.headers, 'content-length': Buffer.byteLength(planned.body), traceparent },
-        },
-        (response) => {
-          response.resume()
-          response.on('end', () => {
-            if (done) return
-            done = true
-            clearTimeout(timer)
-            if (!settle()) return
-            const completedAtMs = clock.now()
-            recorder.response({
-              sentAtMs: intendedMs,
-              completedAtMs,
-              latencyMs: completedAtMs - intendedMs,
-              status: response.statusCode ?? 0,
-              traceId,
-              lagMs,
-            })
-          })
-          response.on('error', fail)
-          response.on('close', () => {
-            if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
-          })
-        },
-      )
-      request.on('error', fail)
-      timer = setTimeout(() => {
-        timedOut = true
-        request.destroy(new Error('request timed out'))
-      }, requestTimeoutMs)
-      request.end(planned.body)
+        const atMs = clock.now()
+        const errored = outcome.kind === 'failure' && !outcome.timedOut
+        if (errored && unreachable.failed(outcome.error, atMs, recorder.completed)) unreachableStop.abort()
+        recordOutcome(recorder, outcome, { intendedMs, atMs, traceId, lagMs })
+      })
     },
   }).finally(() => {
     clearInterval(ticker)
@@ -171,12 +118,111 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
 
   if (unreachableStop.signal.aborted) throw unreachable.error(options.url)
 
-  const recording = recorder.finish(summary.endMs)
+  return openLoadResult(recorder.finish(summary.endMs), summary, {
+    maxInFlight: arrival.maxInFlight,
+    warmupMs,
+    startedAtMs,
+    lagsMs,
+    interrupted: options.signal?.aborted ?? false,
+  })
+}
+
+type PostVia = { transport: typeof http | typeof https; agent: http.Agent; target: EndpointTarget }
+type PostOutcome =
+  | { kind: 'response'; status: number }
+  | { kind: 'failure'; timedOut: boolean; error: NodeJS.ErrnoException | undefined }
+
+// One POST, its response read to the end; `onOutcome` is called exactly once: at the end of the
+// response, or at the first error (the timeout destroys the request, which then errors).
+function post(
+  via: PostVia,
+  planned: PlannedRequest,
+  traceparent: string,
+  requestTimeoutMs: number,
+  onOutcome: (outcome: PostOutcome) => void,
+): void {
+  const { transport, agent, target } = via
+  let timedOut = false
+  let done = false
+  let timer: NodeJS.Timeout | undefined
+
+  const fail = (error: NodeJS.ErrnoException | undefined) => {
+    if (done) return
+    done = true
+    clearTimeout(timer)
+    onOutcome({ kind: 'failure', timedOut, error })
+  }
+
+  const request = transport.request(
+    {
+      agent,
+      protocol: target.protocol,
+      hostname: target.hostname,
+      port: target.port,
+      path: planned.path ?? target.path,
+      method: planned.method,
+      headers: { ...planned.headers, 'content-length': Buffer.byteLength(planned.body), traceparent },
+    },
+    (response) => {
+      response.resume()
+      response.on('end', () => {
+        if (done) return
+        done = true
+        clearTimeout(timer)
+        onOutcome({ kind: 'response', status: response.statusCode ?? 0 })
+      })
+      response.on('error', fail)
+      response.on('close', () => {
+        if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
+      })
+    },
+  )
+  request.on('error', fail)
+  timer = setTimeout(() => {
+    timedOut = true
+    request.destroy(new Error('request timed out'))
+  }, requestTimeoutMs)
+  request.end(planned.body)
+}
+
+// Latency is counted from the intended send time (see the top of this file).
+function recordOutcome(
+  recorder: ClientRecorder,
+  outcome: PostOutcome,
+  request: { intendedMs: number; atMs: number; traceId: string; lagMs: number },
+): void {
+  const { intendedMs, atMs, traceId, lagMs } = request
+  if (outcome.kind === 'response') {
+    recorder.response({
+      sentAtMs: intendedMs,
+      completedAtMs: atMs,
+      latencyMs: atMs - intendedMs,
+      status: outcome.status,
+      traceId,
+      lagMs,
+    })
+    return
+  }
+  recorder.failure({
+    sentAtMs: intendedMs,
+    failedAtMs: atMs,
+    timeout: outcome.timedOut,
+    code: outcome.timedOut ? 'timeout' : (outcome.error?.code ?? 'error'),
+    traceId,
+    lagMs,
+  })
+}
+
+function openLoadResult(
+  recording: ClientRecording,
+  summary: DispatchSummary,
+  run: { maxInFlight: number; warmupMs: number; startedAtMs: number; lagsMs: number[]; interrupted: boolean },
+): OpenLoadResult {
   return {
     driver: `node:http keep-alive agent, Node ${process.version} (open model)`,
     model: 'open',
-    connections: arrival.maxInFlight,
-    startedAtMs,
+    connections: run.maxInFlight,
+    startedAtMs: run.startedAtMs,
     sent: summary.sent,
     completed: recording.completed,
     errors: recording.errors,
@@ -186,16 +232,16 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     statusCodes: recording.statusCodes,
     latenciesMs: recording.latenciesMs,
     // The sending window after the warm-up (the drain of the last responses is not included).
-    measuredDurationMs: Math.max(0, summary.scheduleEndMs - warmupMs),
+    measuredDurationMs: Math.max(0, summary.scheduleEndMs - run.warmupMs),
     completedAfterWarmup: recording.completedAfterWarmup,
     intervals: recording.intervals,
     ...(recording.samples ? { samples: recording.samples } : {}),
-    interrupted: options.signal?.aborted ?? false,
+    interrupted: run.interrupted,
     warnings: [],
     scheduled: summary.scheduled,
     lateSends: summary.lateSends,
     dropped: summary.dropped,
-    scheduleLagMs: Float64Array.from(lagsMs),
+    scheduleLagMs: Float64Array.from(run.lagsMs),
   }
 }
 

@@ -262,130 +262,162 @@ export type DependencyMocks = {
 
 // One handler per dependency, each to be served on its own listener (mocks.transport: http).
 export function createDependencyMocks(deps: Dependencies, options: MockOptions): DependencyMocks {
-  let chatCount = 0
-  let rerankCount = 0
-
-  const auth = dependencyHandler('auth', DEPENDENCY_URLS.auth, deps.auth, options, ({ body }) => {
-    if (!isObject(body) || typeof body.token !== 'string') return badRequest('auth', '{ token: string }')
-    const tenant = options.apiKeys.get(body.token)
-    const response: IntrospectResponse =
-      tenant !== undefined ? { active: true, tenant_id: tenant } : { active: false }
-    return json(response)
-  })
-
-  const { dimensions } = deps.embedding
+  const auth = dependencyHandler(
+    'auth',
+    DEPENDENCY_URLS.auth,
+    deps.auth,
+    options,
+    introspect(options.apiKeys),
+  )
   const embedding = dependencyHandler(
     'embedding',
     DEPENDENCY_URLS.embedding,
     deps.embedding,
     options,
-    ({ body }) => {
-      if (!isObject(body) || typeof body.input !== 'string') {
-        return badRequest('embedding', '{ model: string, input: string }')
-      }
-      // Unit length, as OpenAI's embeddings are; the same input always gives the same vector.
-      const random = xorshift32(hashString(body.input))
-      const vector = new Array<number>(dimensions)
-      let squares = 0
-      for (let i = 0; i < dimensions; i++) {
-        const value = 2 * random() - 1
-        vector[i] = value
-        squares += value * value
-      }
-      const norm = Math.sqrt(squares) || 1
-      for (let i = 0; i < dimensions; i++) vector[i] = vector[i]! / norm
-      const tokens = approximateTokens(body.input)
-      const response: EmbeddingsResponse = {
-        object: 'list',
-        data: [{ object: 'embedding', index: 0, embedding: vector }],
-        model: typeof body.model === 'string' ? body.model : deps.embedding.model,
-        usage: { prompt_tokens: tokens, total_tokens: tokens },
-      }
-      return json(response)
-    },
+    embed(deps.embedding),
   )
-
-  const { collection, documents_per_tenant: documentsPerTenant } = deps.vector_store
   const vectorStore = dependencyHandler(
     'vector_store',
     DEPENDENCY_URLS.vector_store.replace('{collection}', ':collection'),
     deps.vector_store,
     options,
-    ({ body, timing }) => {
-      const tenant = isObject(body) ? tenantFromFilter(body.filter) : undefined
-      if (
-        !isObject(body) ||
-        tenant === undefined ||
-        !Number.isInteger(body.limit) ||
-        (body.limit as number) < 1
-      ) {
-        return badRequest(
-          'vector_store',
-          "{ vector, limit: positive integer, filter: { must: [{ key: 'tenant_id', match: { value } }] } }",
-        )
-      }
-      const count = Math.min(body.limit as number, documentsPerTenant)
-      // The same query and tenant give the same documents: distinct ids from an affine walk
-      // n = (start + i × stride) mod D with stride coprime to D.
-      const vector = Array.isArray(body.vector) ? body.vector : []
-      const random = xorshift32(hashString(`${tenant}|${vector.length}|${vector.slice(0, 8).join(',')}`))
-      const start = Math.floor(random() * documentsPerTenant)
-      let stride = 1 + Math.floor(random() * Math.max(1, documentsPerTenant - 1))
-      while (gcd(stride, documentsPerTenant) !== 1) stride++
-      const scores = descendingScores(count, random, 0.6 + 0.35 * random())
-      const result: VectorSearchResponse['result'] = scores.map((score, i) => {
-        const id = `${tenant}-doc-${(start + i * stride) % documentsPerTenant}`
-        return { id, score, payload: { tenant_id: tenant, text: `${id}: ${PASSAGE}` } }
-      })
-      const response: VectorSearchResponse = { result, status: 'ok', time: timing.latencyMs / 1000 }
-      return json(response)
-    },
-    (params) =>
-      params.collection === collection || params.collection === encodeURIComponent(collection)
-        ? undefined
-        : providerError(
-            404,
-            `Collection ${JSON.stringify(params.collection)} does not exist in the mocked vector store.`,
-          ),
+    searchVectors(deps.vector_store),
+    onlyCollection(deps.vector_store.collection),
   )
+  const reranker = dependencyHandler('reranker', DEPENDENCY_URLS.reranker, deps.reranker, options, rerank())
+  const llm = dependencyHandler('llm', DEPENDENCY_URLS.llm, deps.llm, options, completeChat(deps.llm))
 
-  const reranker = dependencyHandler(
-    'reranker',
-    DEPENDENCY_URLS.reranker,
-    deps.reranker,
-    options,
-    ({ body }) => {
-      if (
-        !isObject(body) ||
-        typeof body.query !== 'string' ||
-        !Array.isArray(body.documents) ||
-        !Number.isInteger(body.top_n) ||
-        (body.top_n as number) < 1
-      ) {
-        return badRequest(
-          'reranker',
-          '{ model, query: string, documents: string[], top_n: positive integer }',
-        )
-      }
-      const count = Math.min(body.top_n as number, body.documents.length)
-      // Partial Fisher–Yates over the document indices, driven by the query's hash.
-      const random = xorshift32(hashString(body.query))
-      const indices = Array.from(body.documents, (_, i) => i)
-      for (let i = 0; i < count; i++) {
-        const j = i + Math.floor(random() * (indices.length - i))
-        ;[indices[i], indices[j]] = [indices[j]!, indices[i]!]
-      }
-      const scores = descendingScores(count, random, 0.5 + 0.49 * random())
-      rerankCount++
-      const response: RerankResponse = {
-        id: `rerank-mock-${rerankCount}`,
-        results: scores.map((relevance_score, i) => ({ index: indices[i]!, relevance_score })),
-      }
-      return json(response)
+  const mocks = { auth, embedding, vector_store: vectorStore, reranker, llm }
+  return {
+    handlers: {
+      auth: auth.handler,
+      embedding: embedding.handler,
+      vector_store: vectorStore.handler,
+      reranker: reranker.handler,
+      llm: llm.handler,
     },
-  )
+    reseed(seed) {
+      for (const mock of Object.values(mocks)) mock.reseed(seed)
+    },
+  }
+}
 
-  const llm = dependencyHandler('llm', DEPENDENCY_URLS.llm, deps.llm, options, ({ body, timing }) => {
+type Respond = (context: RespondContext) => MockReply
+
+function introspect(apiKeys: MockOptions['apiKeys']): Respond {
+  return ({ body }) => {
+    if (!isObject(body) || typeof body.token !== 'string') return badRequest('auth', '{ token: string }')
+    const tenant = apiKeys.get(body.token)
+    const response: IntrospectResponse =
+      tenant !== undefined ? { active: true, tenant_id: tenant } : { active: false }
+    return json(response)
+  }
+}
+
+function embed(config: Dependencies['embedding']): Respond {
+  const { dimensions } = config
+  return ({ body }) => {
+    if (!isObject(body) || typeof body.input !== 'string') {
+      return badRequest('embedding', '{ model: string, input: string }')
+    }
+    // Unit length, as OpenAI's embeddings are; the same input always gives the same vector.
+    const random = xorshift32(hashString(body.input))
+    const vector = new Array<number>(dimensions)
+    let squares = 0
+    for (let i = 0; i < dimensions; i++) {
+      const value = 2 * random() - 1
+      vector[i] = value
+      squares += value * value
+    }
+    const norm = Math.sqrt(squares) || 1
+    for (let i = 0; i < dimensions; i++) vector[i] = vector[i]! / norm
+    const tokens = approximateTokens(body.input)
+    const response: EmbeddingsResponse = {
+      object: 'list',
+      data: [{ object: 'embedding', index: 0, embedding: vector }],
+      model: typeof body.model === 'string' ? body.model : config.model,
+      usage: { prompt_tokens: tokens, total_tokens: tokens },
+    }
+    return json(response)
+  }
+}
+
+function searchVectors(config: Dependencies['vector_store']): Respond {
+  const { documents_per_tenant: documentsPerTenant } = config
+  return ({ body, timing }) => {
+    const tenant = isObject(body) ? tenantFromFilter(body.filter) : undefined
+    if (
+      !isObject(body) ||
+      tenant === undefined ||
+      !Number.isInteger(body.limit) ||
+      (body.limit as number) < 1
+    ) {
+      return badRequest(
+        'vector_store',
+        "{ vector, limit: positive integer, filter: { must: [{ key: 'tenant_id', match: { value } }] } }",
+      )
+    }
+    const count = Math.min(body.limit as number, documentsPerTenant)
+    // The same query and tenant give the same documents: distinct ids from an affine walk
+    // n = (start + i × stride) mod D with stride coprime to D.
+    const vector = Array.isArray(body.vector) ? body.vector : []
+    const random = xorshift32(hashString(`${tenant}|${vector.length}|${vector.slice(0, 8).join(',')}`))
+    const start = Math.floor(random() * documentsPerTenant)
+    let stride = 1 + Math.floor(random() * Math.max(1, documentsPerTenant - 1))
+    while (gcd(stride, documentsPerTenant) !== 1) stride++
+    const scores = descendingScores(count, random, 0.6 + 0.35 * random())
+    const result: VectorSearchResponse['result'] = scores.map((score, i) => {
+      const id = `${tenant}-doc-${(start + i * stride) % documentsPerTenant}`
+      return { id, score, payload: { tenant_id: tenant, text: `${id}: ${PASSAGE}` } }
+    })
+    const response: VectorSearchResponse = { result, status: 'ok', time: timing.latencyMs / 1000 }
+    return json(response)
+  }
+}
+
+function onlyCollection(collection: string): (params: Record<string, string>) => MockReply | undefined {
+  return (params) =>
+    params.collection === collection || params.collection === encodeURIComponent(collection)
+      ? undefined
+      : providerError(
+          404,
+          `Collection ${JSON.stringify(params.collection)} does not exist in the mocked vector store.`,
+        )
+}
+
+function rerank(): Respond {
+  let rerankCount = 0
+  return ({ body }) => {
+    if (
+      !isObject(body) ||
+      typeof body.query !== 'string' ||
+      !Array.isArray(body.documents) ||
+      !Number.isInteger(body.top_n) ||
+      (body.top_n as number) < 1
+    ) {
+      return badRequest('reranker', '{ model, query: string, documents: string[], top_n: positive integer }')
+    }
+    const count = Math.min(body.top_n as number, body.documents.length)
+    // Partial Fisher–Yates over the document indices, driven by the query's hash.
+    const random = xorshift32(hashString(body.query))
+    const indices = Array.from(body.documents, (_, i) => i)
+    for (let i = 0; i < count; i++) {
+      const j = i + Math.floor(random() * (indices.length - i))
+      ;[indices[i], indices[j]] = [indices[j]!, indices[i]!]
+    }
+    const scores = descendingScores(count, random, 0.5 + 0.49 * random())
+    rerankCount++
+    const response: RerankResponse = {
+      id: `rerank-mock-${rerankCount}`,
+      results: scores.map((relevance_score, i) => ({ index: indices[i]!, relevance_score })),
+    }
+    return json(response)
+  }
+}
+
+function completeChat(config: Dependencies['llm']): Respond {
+  let chatCount = 0
+  return ({ body, timing }) => {
     if (!isObject(body) || !Array.isArray(body.messages)) {
       return badRequest('llm', '{ model, messages: { role, content: string }[] }')
     }
@@ -399,7 +431,7 @@ export function createDependencyMocks(deps: Dependencies, options: MockOptions):
     const response: ChatResponse = {
       id: `chatcmpl-mock-${chatCount}`,
       object: 'chat.completion',
-      model: typeof body.model === 'string' ? body.model : deps.llm.model,
+      model: typeof body.model === 'string' ? body.model : config.model,
       choices: [
         {
           index: 0,
@@ -415,20 +447,6 @@ export function createDependencyMocks(deps: Dependencies, options: MockOptions):
       },
     }
     return json(response)
-  })
-
-  const mocks = { auth, embedding, vector_store: vectorStore, reranker, llm }
-  return {
-    handlers: {
-      auth: auth.handler,
-      embedding: embedding.handler,
-      vector_store: vectorStore.handler,
-      reranker: reranker.handler,
-      llm: llm.handler,
-    },
-    reseed(seed) {
-      for (const mock of Object.values(mocks)) mock.reseed(seed)
-    },
   }
 }
 

@@ -32,71 +32,11 @@ type TestCase = Record<string, unknown>
 export function renderJunit(input: Report): string {
   const report = redactReport(input)
   const suiteName = xmlText(report.scenario.name)
-  const cases: TestCase[] = []
-  for (const b of report.budgets) {
-    const testcase: TestCase = {
-      '@_classname': suiteName,
-      '@_name': xmlText(`${b.target} ${b.metric}`),
-      '@_time': '0',
-    }
-    const details = xmlText(
-      [
-        `budget: ${b.source}`,
-        `limit: ${budgetLimitText(b)}`,
-        `actual: ${formatBudgetValue(b.actual, b.unit)}`,
-        ...(budgetEvidenceText(b) ? [`decided on: ${budgetEvidenceText(b)}`] : []),
-        ...(b.note ? [`note: ${b.note}`] : []),
-      ].join('\n'),
-    )
-    const inconclusive = budgetStatus(b) === 'inconclusive'
-    if (!b.pass) {
-      testcase.failure = {
-        '@_message': xmlText(budgetFailureMessage(b)),
-        '@_type': inconclusive ? 'BudgetInconclusive' : 'BudgetExceeded',
-        '#text': details,
-      }
-    } else if (inconclusive) {
-      // JUnit has no "warning" outcome: the case passes and says why it is only a warning.
-      testcase['system-out'] = xmlText(`INCONCLUSIVE (warning): ${budgetFailureMessage(b)}\n${details}`)
-    }
-    cases.push(testcase)
-  }
-  for (const g of report.trust.guards) {
-    const testcase: TestCase = {
-      '@_classname': `${suiteName}.trust`,
-      '@_name': xmlText(`trust ${g.name}`),
-      '@_time': '0',
-    }
-    if (!g.pass) {
-      testcase.failure = {
-        '@_message': xmlText(
-          `${g.name} ${formatScalar(g.figure, g.unit)} is outside the threshold ${thresholdText(g)}`,
-        ),
-        '@_type': 'UntrustedRun',
-        '#text': xmlText(
-          [
-            `guard: ${guardText(g)}`,
-            `threshold: ${thresholdText(g)}`,
-            `figure: ${formatScalar(g.figure, g.unit)}`,
-            ...(g.reason ? [`reason: ${g.reason}`] : []),
-          ].join('\n'),
-        ),
-      }
-    }
-    cases.push(testcase)
-  }
+  const cases: TestCase[] = [
+    ...report.budgets.map((b) => budgetCase(b, suiteName)),
+    ...report.trust.guards.map((g) => guardCase(g, suiteName)),
+  ]
   const failures = cases.filter((c) => c.failure !== undefined).length
-  const env = report.environment
-  const properties = [
-    ['verdict', overallVerdict(report)],
-    ['status', report.status],
-    ['trust', trustLine(report)],
-    ['seed', String(report.scenario.seed)],
-    ['sampler', report.sampler],
-    ['git_sha', env.git_sha ?? ''],
-    ['node', env.node],
-    ['cpu', `${env.cpus} × ${env.cpu_model}`],
-  ].map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value ?? '') }))
   const timeS = report.duration_s.toFixed(3)
   const doc = {
     '?xml': { '@_version': '1.0', '@_encoding': 'UTF-8' },
@@ -114,7 +54,7 @@ export function renderJunit(input: Report): string {
         '@_skipped': '0',
         '@_time': timeS,
         '@_timestamp': report.started_at.replace(/\.\d+Z$/, 'Z'),
-        properties: { property: properties },
+        properties: { property: suiteProperties(report) },
         testcase: cases,
       },
     },
@@ -126,4 +66,73 @@ export function renderJunit(input: Report): string {
     suppressEmptyNode: true,
   })
   return builder.build(doc)
+}
+
+function budgetCase(b: Report['budgets'][number], suiteName: string): TestCase {
+  const testcase: TestCase = {
+    '@_classname': suiteName,
+    '@_name': xmlText(`${b.target} ${b.metric}`),
+    '@_time': '0',
+  }
+  const details = xmlText(
+    [
+      `budget: ${b.source}`,
+      `limit: ${budgetLimitText(b)}`,
+      `actual: ${formatBudgetValue(b.actual, b.unit)}`,
+      ...(budgetEvidenceText(b) ? [`decided on: ${budgetEvidenceText(b)}`] : []),
+      ...(b.note ? [`note: ${b.note}`] : []),
+    ].join('\n'),
+  )
+  const inconclusive = budgetStatus(b) === 'inconclusive'
+  if (!b.pass) {
+    testcase.failure = {
+      '@_message': xmlText(budgetFailureMessage(b)),
+      '@_type': inconclusive ? 'BudgetInconclusive' : 'BudgetExceeded',
+      '#text': details,
+    }
+  } else if (inconclusive) {
+    // JUnit has no "warning" outcome: the case passes and says why it is only a warning.
+    testcase['system-out'] = xmlText(`INCONCLUSIVE (warning): ${budgetFailureMessage(b)}\n${details}`)
+  }
+  return testcase
+}
+
+function guardCase(g: Report['trust']['guards'][number], suiteName: string): TestCase {
+  const testcase: TestCase = {
+    '@_classname': `${suiteName}.trust`,
+    '@_name': xmlText(`trust ${g.name}`),
+    '@_time': '0',
+  }
+  if (!g.pass) {
+    testcase.failure = {
+      '@_message': xmlText(
+        `${g.name} ${formatScalar(g.figure, g.unit)} is outside the threshold ${thresholdText(g)}`,
+      ),
+      '@_type': 'UntrustedRun',
+      '#text': xmlText(
+        [
+          `guard: ${guardText(g)}`,
+          `threshold: ${thresholdText(g)}`,
+          `figure: ${formatScalar(g.figure, g.unit)}`,
+          ...(g.reason ? [`reason: ${g.reason}`] : []),
+        ].join('\n'),
+      ),
+    }
+  }
+  return testcase
+}
+
+// The run's identity and verdicts, for CI reporters that show suite properties.
+function suiteProperties(report: Report) {
+  const env = report.environment
+  return [
+    ['verdict', overallVerdict(report)],
+    ['status', report.status],
+    ['trust', trustLine(report)],
+    ['seed', String(report.scenario.seed)],
+    ['sampler', report.sampler],
+    ['git_sha', env.git_sha ?? ''],
+    ['node', env.node],
+    ['cpu', `${env.cpus} × ${env.cpu_model}`],
+  ].map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value ?? '') }))
 }

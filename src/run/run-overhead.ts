@@ -168,7 +168,38 @@ function summarise(
   trials: TrialRecord[],
   armStages: Record<number, ArmStageStats>,
 ): OverheadSection {
-  // Aligned by round, for the paired comparison (rounds where either arm is missing are left out).
+  const { comparisons, notes, enough } = compareArmsToBaseline(scenario, config, trials)
+  return {
+    separation: `one endpoint process for every arm; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired), every arm of a round with the same arrivals, questions${scenario.mocks.transport === 'http' ? ' and mock draws (common random numbers)' : ' (in-process mocks: their draws are not replayed)'} from an empty embedding cache`,
+    order: config.order === 'interleaved' ? 'interleaved (ABC CBA …)' : 'seeded random order per round',
+    rate_per_sec: config.ratePerSec,
+    repeats: config.repeats,
+    trial_s: config.trialMs / 1000,
+    warmup_s: config.warmupMs / 1000,
+    arms: config.arms.map((a, index) => ({
+      index,
+      label: a.label,
+      sampler: samplerLabel(a.sampler),
+      calibration_us: a.calibrationUs,
+      baseline: index === 0,
+    })),
+    trials,
+    comparisons,
+    verdicts: overheadVerdicts(scenario, config, comparisons),
+    calibration: enough ? calibrationRows(config, comparisons) : [],
+    precision: precisionRows(config, armStages),
+    precision_target: config.precisionTarget,
+    notes,
+  }
+}
+
+// Every arm against arm 0, metric by metric, paired by round (rounds where either arm is
+// missing are left out).
+function compareArmsToBaseline(
+  scenario: Scenario,
+  config: OverheadConfig,
+  trials: TrialRecord[],
+): { comparisons: OverheadSection['comparisons']; notes: string[]; enough: boolean } {
   const completeRounds = [...new Set(trials.map((t) => t.round))].filter((round) =>
     config.arms.every((_, arm) => trials.some((t) => t.round === round && t.arm === arm)),
   )
@@ -196,7 +227,15 @@ function summarise(
   } else {
     notes.push('Too few trials completed to compare arms (interrupted?).')
   }
+  return { comparisons, notes, enough }
+}
 
+// The sampling_overhead budgets judge the arm that runs the scenario's own sampler, uncalibrated.
+function overheadVerdicts(
+  scenario: Scenario,
+  config: OverheadConfig,
+  comparisons: OverheadSection['comparisons'],
+): OverheadSection['verdicts'] {
   const ownArm = config.arms.findIndex(
     (a, i) =>
       i > 0 && a.calibrationUs === 0 && samplerLabel(a.sampler) === samplerLabel(scenario.tracing.sampler),
@@ -213,9 +252,16 @@ function summarise(
       repeats_to_settle: repeatsToSettle(c, budget.limit),
     })
   }
+  return verdicts
+}
 
-  const calibration = config.arms.flatMap((a) => {
-    if (a.calibrationUs === 0 || !enough) return []
+// Each calibration arm: the CPU cost it injected against the difference measured.
+function calibrationRows(
+  config: OverheadConfig,
+  comparisons: OverheadSection['comparisons'],
+): OverheadSection['calibration'] {
+  return config.arms.flatMap((a) => {
+    if (a.calibrationUs === 0) return []
     const c = comparisons.find((x) => x.arm === a.label && x.metric === 'cpu_per_request')!
     const injectedMs = a.calibrationUs / 1000
     return [
@@ -228,11 +274,16 @@ function summarise(
       },
     ]
   })
+}
 
-  // Precision cost of sampling: the p99 interval at each arm's span count, and how long a run at
-  // this rate would need for p99 ± target (the interval's width shrinks as 1/√n).
+// Precision cost of sampling: the p99 interval at each arm's span count, and how long a run at
+// this rate would need for p99 ± target (the interval's width shrinks as 1/√n).
+function precisionRows(
+  config: OverheadConfig,
+  armStages: Record<number, ArmStageStats>,
+): OverheadSection['precision'] {
   const measuredS = (config.repeats * config.trialMs) / 1000
-  const precision = Object.entries(armStages).flatMap(([armIndex, stages]) =>
+  return Object.entries(armStages).flatMap(([armIndex, stages]) =>
     Object.entries(stages).map(([stage, s]) => {
       const halfWidthPct =
         s.p99_ci_ms && s.p99_ms > 0 ? (s.p99_ci_ms[1] - s.p99_ci_ms[0]) / 2 / s.p99_ms : null
@@ -250,29 +301,6 @@ function summarise(
       }
     }),
   )
-
-  return {
-    separation: `one endpoint process for every arm; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired), every arm of a round with the same arrivals, questions${scenario.mocks.transport === 'http' ? ' and mock draws (common random numbers)' : ' (in-process mocks: their draws are not replayed)'} from an empty embedding cache`,
-    order: config.order === 'interleaved' ? 'interleaved (ABC CBA …)' : 'seeded random order per round',
-    rate_per_sec: config.ratePerSec,
-    repeats: config.repeats,
-    trial_s: config.trialMs / 1000,
-    warmup_s: config.warmupMs / 1000,
-    arms: config.arms.map((a, index) => ({
-      index,
-      label: a.label,
-      sampler: samplerLabel(a.sampler),
-      calibration_us: a.calibrationUs,
-      baseline: index === 0,
-    })),
-    trials,
-    comparisons,
-    verdicts,
-    calibration,
-    precision,
-    precision_target: config.precisionTarget,
-    notes,
-  }
 }
 
 // The sampling_overhead budget lines, in the shape of every other budget result. An

@@ -76,7 +76,19 @@ function mocksGuards(mocks: NonNullable<TrustInputs['mocks']>, t: TrustThreshold
 }
 
 export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] {
-  const guards: Guard[] = [
+  return [
+    ...processGuards(inputs, t),
+    ...mocksGuards(inputs.mocks ?? [], t),
+    ...(inputs.open ? scheduleGuards(inputs.open, t) : []),
+    ...collectionGuards(inputs),
+    ...fidelityGuards(inputs.fidelity, t),
+    gapGuard(inputs.gapP50Ms, t),
+    responsesGuard(inputs.responsesMeasured),
+  ]
+}
+
+function processGuards(inputs: TrustInputs, t: TrustThresholds): Guard[] {
+  return [
     guard(
       'endpoint event-loop delay p99',
       inputs.endpointLoopDelayP99Ms,
@@ -114,41 +126,44 @@ export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] 
       'the load driver had CPU to spare',
     ),
   ]
-  guards.push(...mocksGuards(inputs.mocks ?? [], t))
-  if (inputs.open) {
-    const { targetRatePerSec, achievedRatePerSec, scheduled, late, dropped } = inputs.open
-    const rateRatio = targetRatePerSec > 0 ? achievedRatePerSec / targetRatePerSec : 1
-    guards.push(
-      guard(
-        'achieved / target rate',
-        rateRatio,
-        '>=',
-        t.minRateRatio,
-        'ratio',
-        `the driver sent ${achievedRatePerSec.toFixed(1)} req/s of the ${targetRatePerSec.toFixed(1)} req/s asked for: the service was tested at a lower load than the scenario says`,
-        'the driver sent at the rate asked for',
-      ),
-      guard(
-        'late sends',
-        scheduled > 0 ? late / scheduled : 0,
-        '<=',
-        t.maxLateRatio,
-        'ratio',
-        `${late} of ${scheduled} requests were sent late (more than 10 ms after their intended time): the driver could not keep its schedule`,
-        'requests left on schedule',
-      ),
-      guard(
-        'dropped sends',
-        scheduled > 0 ? dropped / scheduled : 0,
-        '<=',
-        t.maxDroppedRatio,
-        'ratio',
-        `${dropped} of ${scheduled} requests were dropped because the concurrency cap (load.arrival.max_in_flight) was reached: the service could not keep up, or the cap is too low`,
-        'no request was dropped',
-      ),
-    )
-  }
-  guards.push(
+}
+
+function scheduleGuards(open: NonNullable<TrustInputs['open']>, t: TrustThresholds): Guard[] {
+  const { targetRatePerSec, achievedRatePerSec, scheduled, late, dropped } = open
+  const rateRatio = targetRatePerSec > 0 ? achievedRatePerSec / targetRatePerSec : 1
+  return [
+    guard(
+      'achieved / target rate',
+      rateRatio,
+      '>=',
+      t.minRateRatio,
+      'ratio',
+      `the driver sent ${achievedRatePerSec.toFixed(1)} req/s of the ${targetRatePerSec.toFixed(1)} req/s asked for: the service was tested at a lower load than the scenario says`,
+      'the driver sent at the rate asked for',
+    ),
+    guard(
+      'late sends',
+      scheduled > 0 ? late / scheduled : 0,
+      '<=',
+      t.maxLateRatio,
+      'ratio',
+      `${late} of ${scheduled} requests were sent late (more than 10 ms after their intended time): the driver could not keep its schedule`,
+      'requests left on schedule',
+    ),
+    guard(
+      'dropped sends',
+      scheduled > 0 ? dropped / scheduled : 0,
+      '<=',
+      t.maxDroppedRatio,
+      'ratio',
+      `${dropped} of ${scheduled} requests were dropped because the concurrency cap (load.arrival.max_in_flight) was reached: the service could not keep up, or the cap is too low`,
+      'no request was dropped',
+    ),
+  ]
+}
+
+function collectionGuards(inputs: TrustInputs): Guard[] {
+  return [
     guard(
       'spans started − ended',
       inputs.spansStarted - inputs.spansEnded + inputs.tracesEvicted,
@@ -167,53 +182,57 @@ export function evaluateTrust(inputs: TrustInputs, t: TrustThresholds): Guard[] 
       'requests sent, answered and seen by the server do not add up (see accounting notes)',
       'every request is accounted for',
     ),
-  )
-  const worst = [...inputs.fidelity].sort((a, b) => b.excessP99Ms - a.excessP99Ms)[0]
-  if (worst) {
-    const worstP50 = [...inputs.fidelity].sort((a, b) => b.excessP50Ms - a.excessP50Ms)[0]!
-    guards.push(
-      guard(
-        'mock fidelity: excess p50 (worst dependency)',
-        worstP50.excessP50Ms,
-        '<=',
-        t.fidelityExcessP50Ms,
-        'ms',
-        `calls to the mocked ${worstP50.dependency} took ${ms(worstP50.excessP50Ms)} longer than the latency drawn for them at p50: the harness adds that to every stage`,
-        'mocked calls took the latency they were given',
-      ),
-      guard(
-        'mock fidelity: excess p99 (worst dependency)',
-        worst.excessP99Ms,
-        '<=',
-        t.fidelityExcessP99Ms,
-        'ms',
-        `calls to the mocked ${worst.dependency} took up to ${ms(worst.excessP99Ms)} longer than drawn at p99: stage tails are inflated by the harness; lower the load`,
-        'mock tails stayed close to their model',
-      ),
-    )
-  }
-  guards.push(
+  ]
+}
+
+// The worst dependency is taken separately at p50 and at p99: they need not be the same one.
+function fidelityGuards(fidelity: TrustInputs['fidelity'], t: TrustThresholds): Guard[] {
+  const worst = [...fidelity].sort((a, b) => b.excessP99Ms - a.excessP99Ms)[0]
+  if (!worst) return []
+  const worstP50 = [...fidelity].sort((a, b) => b.excessP50Ms - a.excessP50Ms)[0]!
+  return [
     guard(
-      'client − server gap p50',
-      inputs.gapP50Ms,
+      'mock fidelity: excess p50 (worst dependency)',
+      worstP50.excessP50Ms,
       '<=',
-      t.gapP50Ms,
+      t.fidelityExcessP50Ms,
       'ms',
-      `responses took ${ms(inputs.gapP50Ms ?? 0)} longer at the client than the server's root span at p50: time is lost queueing outside the traced code (sockets, parsing, the driver)`,
-      'the client saw what the server measured',
+      `calls to the mocked ${worstP50.dependency} took ${ms(worstP50.excessP50Ms)} longer than the latency drawn for them at p50: the harness adds that to every stage`,
+      'mocked calls took the latency they were given',
     ),
-  )
-  // A run that measured nothing passes every latency guard vacuously; its budgets say nothing.
-  guards.push(
     guard(
-      'responses measured',
-      inputs.responsesMeasured,
-      '>=',
-      1,
-      'count',
-      'no response arrived after warm-up: nothing was measured; lengthen load.duration',
-      `${inputs.responsesMeasured} responses after warm-up`,
+      'mock fidelity: excess p99 (worst dependency)',
+      worst.excessP99Ms,
+      '<=',
+      t.fidelityExcessP99Ms,
+      'ms',
+      `calls to the mocked ${worst.dependency} took up to ${ms(worst.excessP99Ms)} longer than drawn at p99: stage tails are inflated by the harness; lower the load`,
+      'mock tails stayed close to their model',
     ),
+  ]
+}
+
+function gapGuard(gapP50Ms: number | null, t: TrustThresholds): Guard {
+  return guard(
+    'client − server gap p50',
+    gapP50Ms,
+    '<=',
+    t.gapP50Ms,
+    'ms',
+    `responses took ${ms(gapP50Ms ?? 0)} longer at the client than the server's root span at p50: time is lost queueing outside the traced code (sockets, parsing, the driver)`,
+    'the client saw what the server measured',
   )
-  return guards
+}
+
+// A run that measured nothing passes every latency guard vacuously; its budgets say nothing.
+function responsesGuard(responsesMeasured: number): Guard {
+  return guard(
+    'responses measured',
+    responsesMeasured,
+    '>=',
+    1,
+    'count',
+    'no response arrived after warm-up: nothing was measured; lengthen load.duration',
+    `${responsesMeasured} responses after warm-up`,
+  )
 }

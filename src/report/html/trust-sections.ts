@@ -136,78 +136,96 @@ export function renderOverhead(report: Report): string {
       'Not measured in this run: sampling overhead is measured by scenarios with an `overhead:` section (arms, repeats, trial).',
     )
   }
+  return [
+    `<p>${esc(o.arms.length)} arms × ${esc(o.repeats)} trials of ${esc(o.trial_s)} s at ${esc(o.rate_per_sec)} req/s, ${esc(o.order)}, after a discarded ${esc(o.warmup_s)} s warm-up. ${esc(o.separation)}.</p>`,
+    o.verdicts.length > 0 ? overheadBudgetTable(o) : '',
+    armsTable(o),
+    differencesTable(o),
+    o.calibration.length > 0 ? calibrationTable(o) : '',
+    precisionTable(o),
+    o.notes.length > 0 ? `<ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
+  ].join('')
+}
+
+type Overhead = NonNullable<Report['overhead']>
+
+function overheadBudgetTable(o: Overhead): string {
   const verdictPill = (v: string) => `<span class="pill ${v === 'pass' ? 'pass' : 'fail'}">${esc(v)}</span>`
+  return `<h3>Budget</h3>${table(
+    ['metric', 'limit', 'arm', 'verdict', 'repeats to settle'],
+    o.verdicts.map((v) => [
+      esc(v.metric),
+      esc(`≤ ${(v.limit * 100).toFixed(1)}%`),
+      esc(v.arm),
+      verdictPill(v.verdict),
+      esc(v.repeats_to_settle ?? '–'),
+    ]),
+  )}<p class="small">pass: the whole 95% interval is under the limit; fail: wholly over; inconclusive: it straddles the limit (never a pass).</p>`
+}
+
+function armsTable(o: Overhead): string {
   const cpuOf = (arm: number) => {
     const trials = o.trials.filter((t) => t.arm === arm)
     return trials.reduce((sum, t) => sum + t.cpu_per_request_ms, 0) / Math.max(1, trials.length)
   }
-  return [
-    `<p>${esc(o.arms.length)} arms × ${esc(o.repeats)} trials of ${esc(o.trial_s)} s at ${esc(o.rate_per_sec)} req/s, ${esc(o.order)}, after a discarded ${esc(o.warmup_s)} s warm-up. ${esc(o.separation)}.</p>`,
-    o.verdicts.length > 0
-      ? `<h3>Budget</h3>${table(
-          ['metric', 'limit', 'arm', 'verdict', 'repeats to settle'],
-          o.verdicts.map((v) => [
-            esc(v.metric),
-            esc(`≤ ${(v.limit * 100).toFixed(1)}%`),
-            esc(v.arm),
-            verdictPill(v.verdict),
-            esc(v.repeats_to_settle ?? '–'),
-          ]),
-        )}<p class="small">pass: the whole 95% interval is under the limit; fail: wholly over; inconclusive: it straddles the limit (never a pass).</p>`
-      : '',
-    `<h3>Arms</h3>${table(
-      ['arm', 'CPU per request (mean)', 'trials'],
-      o.arms.map((a) => [
-        esc(a.label) + (a.baseline ? ' <span class="small">(baseline)</span>' : ''),
-        `${ms(cpuOf(a.index))} ms`,
-        esc(o.trials.filter((t) => t.arm === a.index).length),
+  return `<h3>Arms</h3>${table(
+    ['arm', 'CPU per request (mean)', 'trials'],
+    o.arms.map((a) => [
+      esc(a.label) + (a.baseline ? ' <span class="small">(baseline)</span>' : ''),
+      `${ms(cpuOf(a.index))} ms`,
+      esc(o.trials.filter((t) => t.arm === a.index).length),
+    ]),
+  )}`
+}
+
+function differencesTable(o: Overhead): string {
+  return `<h3>Differences from the baseline</h3>${table(
+    ['arm', 'metric', 'effect', '95% interval', 'p-value', ''],
+    o.comparisons.map((c) => [
+      esc(c.arm),
+      esc(c.metric),
+      esc(pct(c.effect)),
+      esc(`[${pct(c.ci95[0])}, ${pct(c.ci95[1])}]`),
+      esc(c.p_value.toFixed(3)),
+      c.within_noise ? 'inside the noise' : '',
+    ]),
+  )}`
+}
+
+function calibrationTable(o: Overhead): string {
+  return `<h3>Calibration (self-check)</h3>${table(
+    ['arm', 'injected', 'measured', '95% interval', ''],
+    o.calibration.map((c) => [
+      esc(c.arm),
+      `${ms(c.injected_ms)} ms`,
+      `${ms(c.measured_ms)} ms`,
+      `[${ms(c.ci95_ms[0])}, ${ms(c.ci95_ms[1])}] ms`,
+      c.within_ci ? 'within' : '<strong>outside</strong>',
+    ]),
+  )}`
+}
+
+function precisionTable(o: Overhead): string {
+  return `<h3>Precision cost of sampling (p99)</h3>${table(
+    [
+      'arm',
+      'stage',
+      'spans',
+      'p99',
+      '95% interval',
+      '±',
+      `run for ±${(o.precision_target * 100).toFixed(0)}%`,
+    ],
+    o.precision
+      .filter((p) => p.count > 0)
+      .map((p) => [
+        esc(p.arm),
+        esc(p.stage),
+        esc(p.count),
+        `${ms(p.p99_ms)} ms`,
+        p.p99_ci_ms ? `[${ms(p.p99_ci_ms[0])}, ${ms(p.p99_ci_ms[1])}] ms` : '–',
+        p.half_width_pct !== null ? esc(`${(p.half_width_pct * 100).toFixed(1)}%`) : '–',
+        p.run_s_for_target !== null ? esc(`${Math.ceil(p.run_s_for_target)} s`) : '–',
       ]),
-    )}`,
-    `<h3>Differences from the baseline</h3>${table(
-      ['arm', 'metric', 'effect', '95% interval', 'p-value', ''],
-      o.comparisons.map((c) => [
-        esc(c.arm),
-        esc(c.metric),
-        esc(pct(c.effect)),
-        esc(`[${pct(c.ci95[0])}, ${pct(c.ci95[1])}]`),
-        esc(c.p_value.toFixed(3)),
-        c.within_noise ? 'inside the noise' : '',
-      ]),
-    )}`,
-    o.calibration.length > 0
-      ? `<h3>Calibration (self-check)</h3>${table(
-          ['arm', 'injected', 'measured', '95% interval', ''],
-          o.calibration.map((c) => [
-            esc(c.arm),
-            `${ms(c.injected_ms)} ms`,
-            `${ms(c.measured_ms)} ms`,
-            `[${ms(c.ci95_ms[0])}, ${ms(c.ci95_ms[1])}] ms`,
-            c.within_ci ? 'within' : '<strong>outside</strong>',
-          ]),
-        )}`
-      : '',
-    `<h3>Precision cost of sampling (p99)</h3>${table(
-      [
-        'arm',
-        'stage',
-        'spans',
-        'p99',
-        '95% interval',
-        '±',
-        `run for ±${(o.precision_target * 100).toFixed(0)}%`,
-      ],
-      o.precision
-        .filter((p) => p.count > 0)
-        .map((p) => [
-          esc(p.arm),
-          esc(p.stage),
-          esc(p.count),
-          `${ms(p.p99_ms)} ms`,
-          p.p99_ci_ms ? `[${ms(p.p99_ci_ms[0])}, ${ms(p.p99_ci_ms[1])}] ms` : '–',
-          p.half_width_pct !== null ? esc(`${(p.half_width_pct * 100).toFixed(1)}%`) : '–',
-          p.run_s_for_target !== null ? esc(`${Math.ceil(p.run_s_for_target)} s`) : '–',
-        ]),
-    )}`,
-    o.notes.length > 0 ? `<ul>${o.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul>` : '',
-  ].join('')
+  )}`
 }

@@ -1,3 +1,4 @@
+import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { trust } from '../../../src/scenario/schema.ts'
 import { evaluateTrust, type Guard, type TrustInputs } from '../../../src/trust/trust-guards.ts'
@@ -363,5 +364,122 @@ describe('evaluateTrust: the mock servers processes', () => {
     )
     expect(failing(busy)).toEqual(['mock servers CPU (share of one core)'])
     expect(byName(busy, 'mock servers CPU (share of one core)').reason).toMatch(/used 75\.0% of a core/)
+  })
+})
+
+// Any inputs the run can produce, against any thresholds the scenario schema accepts. Seeded.
+describe('evaluateTrust: properties over any inputs', () => {
+  const figure = fc.double({ min: 0, max: 1e4, noNaN: true })
+  const share = fc.double({ min: 0, max: 1, noNaN: true })
+  const count = fc.nat({ max: 100_000 })
+  const inputs: fc.Arbitrary<TrustInputs> = fc.record(
+    {
+      endpointLoopDelayP99Ms: figure,
+      endpointCpuShare: fc.double({ min: 0, max: 2, noNaN: true }),
+      driverLoopDelayP99Ms: figure,
+      driverCpuShare: fc.double({ min: 0, max: 2, noNaN: true }),
+      mocks: fc.array(fc.record({ cpuShare: share, loopDelayP99Ms: figure }), { maxLength: 4 }),
+      open: fc.record({
+        targetRatePerSec: figure,
+        achievedRatePerSec: figure,
+        scheduled: count,
+        late: count,
+        dropped: count,
+      }),
+      spansStarted: count,
+      spansEnded: count,
+      tracesEvicted: count,
+      accountingOk: fc.boolean(),
+      fidelity: fc.array(
+        fc.record({
+          dependency: fc.constantFrom('embedding', 'llm', 'auth'),
+          excessP50Ms: figure,
+          excessP99Ms: figure,
+        }),
+        { maxLength: 4 },
+      ),
+      gapP50Ms: fc.option(figure, { nil: null }),
+      responsesMeasured: count,
+    },
+    {
+      requiredKeys: [
+        'endpointLoopDelayP99Ms',
+        'endpointCpuShare',
+        'driverLoopDelayP99Ms',
+        'driverCpuShare',
+        'spansStarted',
+        'spansEnded',
+        'tracesEvicted',
+        'accountingOk',
+        'fidelity',
+        'gapP50Ms',
+        'responsesMeasured',
+      ],
+    },
+  )
+  const thresholds = fc.record({
+    endpointLoopDelayP99Ms: figure,
+    driverLoopDelayP99Ms: figure,
+    endpointCpuShare: share,
+    driverCpuShare: share,
+    minRateRatio: share,
+    maxLateRatio: share,
+    maxDroppedRatio: share,
+    mocksLoopDelayP99Ms: figure,
+    mocksCpuShare: share,
+    fidelityExcessP50Ms: figure,
+    fidelityExcessP99Ms: figure,
+    gapP50Ms: figure,
+  })
+  const healthyReasons = new Map(
+    evaluateTrust({ ...healthy(), mocks: [{ cpuShare: 0, loopDelayP99Ms: 0 }] }, DEFAULTS).map((g) => [
+      g.name,
+      g.reason,
+    ]),
+  )
+
+  it('passes a guard exactly when its figure is unmeasured or on the right side of its threshold', () => {
+    fc.assert(
+      fc.property(inputs, thresholds, (i, t) => {
+        for (const g of evaluateTrust(i, t)) {
+          const within =
+            g.figure === null || (g.comparison === '<=' ? g.figure <= g.threshold : g.figure >= g.threshold)
+          expect(g.pass, g.name).toBe(within)
+        }
+      }),
+      { seed: 12, numRuns: 300 },
+    )
+  })
+
+  it('never fails a figure that was not measured, however strict the threshold', () => {
+    fc.assert(
+      fc.property(inputs, thresholds, (i, t) => {
+        const gap = byName(
+          evaluateTrust({ ...i, gapP50Ms: null }, { ...t, gapP50Ms: 0 }),
+          'client − server gap p50',
+        )
+        expect(gap).toMatchObject({
+          figure: null,
+          pass: true,
+          reason: 'the client saw what the server measured',
+        })
+      }),
+      { seed: 12, numRuns: 100 },
+    )
+  })
+
+  it('says each reason in plain words: no code names, no NaN or undefined, a failure never reads as a pass', () => {
+    fc.assert(
+      fc.property(inputs, thresholds, (i, t) => {
+        const guards = evaluateTrust(i, t)
+        expect(new Set(guards.map((g) => g.name)).size).toBe(guards.length)
+        for (const g of guards) {
+          expect(g.reason.length, g.name).toBeGreaterThan(10)
+          expect(g.reason, g.name).not.toMatch(/NaN|undefined|null|Infinity|\[object|\b[a-z]+[A-Z]\w*/)
+          if (!g.pass) expect(g.reason, g.name).not.toBe(healthyReasons.get(g.name))
+        }
+      }),
+      { seed: 12, numRuns: 300 },
+    )
   })
 })
