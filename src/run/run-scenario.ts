@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
+import type { MockCallTally } from '../contract/mock-call.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../contract/report-types.ts'
 import { harnessVersion } from '../environment.ts'
 import { RunError } from '../errors.ts'
@@ -22,6 +23,7 @@ import { type Scenario, samplerLabel } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
+import { targetFidelityNote } from '../trust/target-fidelity.ts'
 import { serverTraceGuard, withClosestSpanNames } from '../trust/target-guards.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
@@ -154,6 +156,8 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       wallMs: driverWallMs,
     }
     options.onPhase?.('collecting spans')
+    // A target service: the mocks send the rest of their call records before the join is read.
+    const mockCalls = scenario.target && system.mocks && !crash ? await system.mocks.flushCalls() : undefined
     // A crashed endpoint took its spans with it: the report keeps what the client saw and says so.
     const finished = crash
       ? noServerResults()
@@ -195,6 +199,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       status,
       overhead,
       inconclusive: options.inconclusiveBudgets ?? 'fail',
+      mockCalls,
     })
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
@@ -291,6 +296,7 @@ function buildReport(input: {
   status: RunStatus
   overhead?: OverheadSection | undefined
   inconclusive: InconclusivePolicy
+  mockCalls?: MockCallTally | undefined
 }): Report {
   const { scenario, client, finished, driver } = input
   const { results } = finished
@@ -343,6 +349,9 @@ function buildReport(input: {
 
   const budgetVerdict = verdictOf(budgets)
   const fidelity = fidelityTable(scenario.dependencies, results.dependencies)
+  const fidelityNote = scenario.target
+    ? targetFidelityNote(input.mockCalls, finished.fidelityJoin)
+    : undefined
   const gap = clientServerGap(client, results.root_durations)
   const endpointCpuMs = finished.stats.cpu_user_ms + finished.stats.cpu_system_ms
   const open = isOpen(client)
@@ -451,6 +460,7 @@ function buildReport(input: {
       reasons: guards.filter((g) => !g.pass).map((g) => g.reason),
       guards,
       fidelity,
+      ...(fidelityNote ? { fidelity_note: fidelityNote } : {}),
       client_server_gap_ms: gap,
       schedule_lag_ms: lag
         ? {

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { resolvePlaceholders } from '../scenario/placeholders.ts'
 import { DEPENDENCY_NAMES } from '../scenario/schema.ts'
+import { MockCallJoin } from '../telemetry/otlp/mock-call-join.ts'
 import { type OtlpReceiver, startOtlpReceiver } from '../telemetry/otlp/otlp-receiver.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
@@ -26,6 +27,7 @@ const STOP_GRACE_MS = 2000
 
 const meter = createProcessMeter()
 let collector: StageCollector | undefined
+let join: MockCallJoin | undefined
 let analyzer: TraceAnalyzer | undefined
 let receiver: OtlpReceiver | undefined
 let service: StartedService | undefined
@@ -44,12 +46,20 @@ async function start(message: Extract<ToEndpoint, { type: 'start-target' }>): Pr
     selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
     seed: scenario.seed,
     onMeasuredTrace: (spans) => traces.observeTrace(spans),
+    fidelityFromAttributes: false,
   })
   collector.startMeasuring(Number.POSITIVE_INFINITY)
   const spans = collector
+  const calls = new MockCallJoin(({ record, durationMs }) =>
+    spans.recordDependencyCall(record.dependency, durationMs, record.drawnMs, record.heldMs),
+  )
+  join = calls
   receiver = await startOtlpReceiver({
     onSpans: (received) => {
-      for (const span of received) spans.onReceived(span)
+      for (const span of received) {
+        spans.onReceived(span)
+        calls.addSpan(span)
+      }
     },
     ...(target.otlpPort > 0 ? { port: target.otlpPort } : {}),
   })
@@ -114,6 +124,7 @@ async function finish(message: Extract<ToEndpoint, { type: 'finish' }>): Promise
     stats: { ...measuredStats, heap_used_after_gc_mb: heapUsedAfterGcMb() },
     inFlightAtFinish: 0,
     receiver: { ...receiver!.counters },
+    fidelityJoin: { ...join!.counters },
   })
 }
 
@@ -126,8 +137,11 @@ async function close(): Promise<void> {
 process.on('message', async (message: ToEndpoint) => {
   try {
     if (message.type === 'start-target') await start(message)
+    else if (message.type === 'mock-calls') join?.addCalls(message.calls)
     else if (message.type === 'measure') {
-      collector?.startMeasuring()
+      const from = performance.timeOrigin + performance.now()
+      collector?.startMeasuring(from)
+      join?.startMeasuring(from)
       meter.start()
       send({ type: 'measuring' })
     } else if (message.type === 'finish') await finish(message)

@@ -9,6 +9,9 @@ import { describe, expect, it } from 'vitest'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const DROPPING = fileURLToPath(new URL('../fixtures/services/dropping-instrumentation.mjs', import.meta.url))
+const NO_PROPAGATION = fileURLToPath(
+  new URL('../fixtures/services/no-client-propagation-instrumentation.mjs', import.meta.url),
+)
 const reportsDir = mkdtempSync(join(tmpdir(), 'harness-target-test-'))
 
 function alive(pid: number): boolean {
@@ -77,6 +80,24 @@ describe('a target service', () => {
     const serverTraces = report.trust.guards.find((g) => g.name === 'server traces')!
     expect(serverTraces.pass).toBe(true)
     expect(report.stages['POST /chat']!.count).toBeGreaterThan(50)
+    // Mock fidelity with no attribute from the service: the mocks' records joined with its undici
+    // client spans by the traceparent those calls carried. A span lasts at least what was drawn.
+    const fidelity = Object.fromEntries(report.trust.fidelity.map((f) => [f.dependency, f]))
+    expect(Object.keys(fidelity).sort()).toEqual(['embedding', 'llm', 'reranker', 'vector_store'])
+    for (const [name, drawnMs] of [
+      ['embedding', 20],
+      ['vector_store', 15],
+      ['reranker', 30],
+      ['llm', 80],
+    ] as const) {
+      expect(fidelity[name]!.calls).toBeGreaterThan(50)
+      expect(fidelity[name]!.model_p50_ms).toBe(drawnMs)
+      expect(fidelity[name]!.measured_p50_ms).toBeGreaterThanOrEqual(drawnMs)
+      expect(fidelity[name]!.excess_p50_ms).toBeGreaterThan(0)
+      expect(fidelity[name]!.lateness_p50_ms).not.toBeNull()
+      expect(fidelity[name]!.transport_p50_ms).not.toBeNull()
+    }
+    expect(report.trust.guards.map((g) => g.name)).toContain('mock fidelity: excess p99 (worst dependency)')
     expect(servicePid).not.toBeNull()
     expect(alive(servicePid!)).toBe(false)
   }, 90_000)
@@ -93,6 +114,21 @@ describe('a target service', () => {
     expect(guard.figure!).toBeLessThan(0.8)
     expect(guard.reason).toMatch(
       /^the service exported spans for \d+% of requests .*: check its sampler and exporter$/,
+    )
+  }, 90_000)
+
+  it('says mock fidelity is not available, without failing, when its dependency calls carry no traceparent', async () => {
+    const report = await runScenario(
+      scenario({ target: { command: ['node', '--import', NO_PROPAGATION, 'server.mjs'] }, duration: '2s' }),
+      { reportsDir },
+    )
+    expect(report.status).toBe('complete')
+    expect(report.trust.fidelity).toEqual([])
+    expect(report.trust.fidelity_note).toMatch(
+      /^mock fidelity not available: none of the service's \d+ successful calls to the mocks carried a traceparent header/,
+    )
+    expect(report.trust.guards.map((g) => g.name)).not.toContain(
+      'mock fidelity: excess p99 (worst dependency)',
     )
   }, 90_000)
 
