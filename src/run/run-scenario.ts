@@ -25,6 +25,7 @@ import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
 import { targetFidelityNote } from '../trust/target-fidelity.ts'
 import { serverTraceGuard, withClosestSpanNames } from '../trust/target-guards.ts'
+import { nonSuccessNote, noSuccessReason } from '../trust/target-responses.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
@@ -173,11 +174,15 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
           30_000 + (scenario.target?.drainMs ?? 0),
         )
     const mocksStats = crash || !system.mocks ? [] : await system.mocks.stats()
+    // A target service that never answered with a 2xx was not measured (target-responses.ts).
+    const noSuccess = scenario.target ? noSuccessReason(client) : undefined
     const status: RunStatus = crash
-      ? { status: 'incomplete', reason: crash }
+      ? { status: 'incomplete', reason: crash, figuresMissing: true }
       : options.signal?.aborted
         ? { status: 'interrupted', reason: 'interrupted (Ctrl+C): the numbers cover what ran before it' }
-        : { status: 'complete' }
+        : noSuccess
+          ? { status: 'incomplete', reason: noSuccess }
+          : { status: 'complete' }
     let overhead: OverheadSection | undefined
     if (scenario.overhead && status.status === 'complete') {
       await system.stop()
@@ -214,7 +219,9 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
   }
 }
 
-type RunStatus = { status: 'complete' } | { status: 'interrupted' | 'incomplete'; reason: string }
+type RunStatus =
+  | { status: 'complete' }
+  | { status: 'interrupted' | 'incomplete'; reason: string; figuresMissing?: boolean }
 
 // target.log beside the report: the directory writeRunReports will use for this run.
 function targetLogFile(name: string, startedAt: Date, reportsDir = 'reports'): string {
@@ -395,6 +402,8 @@ function buildReport(input: {
       `the OTLP receiver refused ${receiver.malformed} malformed and ${receiver.too_large} oversized exports and rejected ${receiver.spans_rejected} unreadable spans`,
     )
   }
+  const failedAnswers = scenario.target ? nonSuccessNote(client) : undefined
+  if (failedAnswers) notes.push(failedAnswers)
   if (input.status.status === 'incomplete') {
     guards.push({
       name: 'run completed',
@@ -403,7 +412,9 @@ function buildReport(input: {
       unit: 'count',
       comparison: '>=',
       pass: false,
-      reason: `${input.status.reason}: server-side figures are missing`,
+      reason: input.status.figuresMissing
+        ? `${input.status.reason}: server-side figures are missing`
+        : input.status.reason,
     })
   }
   const trusted = guards.every((g) => g.pass)

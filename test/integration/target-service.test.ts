@@ -2,13 +2,16 @@
 // received over OTLP, budgets on its own span names; and what goes wrong with a service.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { ExitCode, RunError } from '../../src/errors.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const DROPPING = fileURLToPath(new URL('../fixtures/services/dropping-instrumentation.mjs', import.meta.url))
+const ALWAYS_500 = fileURLToPath(new URL('../fixtures/services/always-500-server.mjs', import.meta.url))
 const NO_PROPAGATION = fileURLToPath(
   new URL('../fixtures/services/no-client-propagation-instrumentation.mjs', import.meta.url),
 )
@@ -132,6 +135,24 @@ describe('a target service', () => {
     )
   }, 90_000)
 
+  it('does not pass a service that answers 500 to everything: incomplete (exit 4), the report says why', async () => {
+    const report = await runScenario(
+      scenario({
+        target: { command: ['node', '--import', './instrumentation.mjs', ALWAYS_500] },
+        duration: '2s',
+        budgets: { POST: { p50: '1s' } },
+      }),
+      { reportsDir },
+    )
+    // The CLI exits 4 (runFailed) for an incomplete report (cli.ts exitCodeFor).
+    expect(report.status).toBe('incomplete')
+    expect(report.status_reason).toMatch(
+      /^the target service answered none of its \d+ responses with a 2xx \(HTTP 500 ×\d+\): there is no successful request to measure; see target\.log$/,
+    )
+    expect(report.trust.reasons).toContain(report.status_reason)
+    expect(report.load.status_codes['500']).toBe(report.load.completed)
+  }, 90_000)
+
   it('gives an incomplete report when the service crashes mid-run, and leaves no process behind', async () => {
     let servicePid: number | null = null
     const report = await runScenario(scenario({ duration: '5s' }), {
@@ -189,6 +210,28 @@ describe('a target service that cannot run', () => {
     )
     // pgrep exits 1 when no process matches.
     expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1)
+  }, 60_000)
+
+  it('quotes the bind error of a service whose port is already taken (exit 4)', async () => {
+    const holder = net.createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const taken = (holder.address() as net.AddressInfo).port
+    try {
+      // The service's own start (its SDK loading) can take seconds on a loaded machine: the ready
+      // timeout is the default one, and the service exits as soon as its bind fails.
+      const error = await runScenario(scenario({ target: { env: { PORT: String(taken) } } }), {
+        reportsDir,
+      }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(RunError)
+      expect((error as RunError).exitCode).toBe(ExitCode.runFailed)
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `exited \\(code 1, signal null\\) before it was ready[\\s\\S]*EADDRINUSE[^\\n]*127\\.0\\.0\\.1:${taken}`,
+        ),
+      )
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
   }, 60_000)
 
   it('says when a running service (url) is unreachable', async () => {
