@@ -68,6 +68,7 @@ export type FromEndpoint =
       inFlightAtFinish: number
       receiver?: OtlpReceiverCounters // a target service: what the OTLP receiver took and refused
       fidelityJoin?: MockCallJoinCounters // a target service: mock calls joined with client spans
+      serverSpanName?: string // a target service: its server span's most common name
     }
   | { type: 'arm-set' }
   | { type: 'trial-begun' }

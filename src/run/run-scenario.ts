@@ -514,6 +514,7 @@ function buildReport(input: {
       in_flight_at_end: client.inFlightAtEnd,
       server_requests: serverRequests,
       pipeline_roots: results.counters.pipeline_roots,
+      ...(finished.serverSpanName !== undefined ? { server_span: finished.serverSpanName } : {}),
       spans_started: results.counters.spans_started,
       spans_ended: results.counters.spans_ended,
       notes,

@@ -32,6 +32,20 @@ let join: MockCallJoin | undefined
 // Server spans that continue a caller's trace (the driver's requests carry a traceparent; the
 // ready probes and anything else reaching the service do not): what the drain waits for.
 let continuedServerSpans = 0
+// Their names, to name the service's server span in the reports (bounded: a service naming server
+// spans by URL would otherwise grow it without end).
+const serverSpanNames = new Map<string, number>()
+const MAX_SERVER_SPAN_NAMES = 100
+
+function countServerSpanName(name: string): void {
+  const count = serverSpanNames.get(name)
+  if (count !== undefined) serverSpanNames.set(name, count + 1)
+  else if (serverSpanNames.size < MAX_SERVER_SPAN_NAMES) serverSpanNames.set(name, 1)
+}
+
+function mostCommonServerSpanName(): string | undefined {
+  return [...serverSpanNames].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0]
+}
 let analyzer: TraceAnalyzer | undefined
 let receiver: OtlpReceiver | undefined
 let service: StartedService | undefined
@@ -61,7 +75,10 @@ async function start(message: Extract<ToEndpoint, { type: 'start-target' }>): Pr
   receiver = await startOtlpReceiver({
     onSpans: (received) => {
       for (const span of received) {
-        if (span.kind === SpanKind.SERVER && span.parentSpanContext) continuedServerSpans++
+        if (span.kind === SpanKind.SERVER && span.parentSpanContext) {
+          continuedServerSpans++
+          countServerSpanName(span.name)
+        }
         spans.onReceived(span)
         calls.addSpan(span)
       }
@@ -130,6 +147,7 @@ async function finish(message: Extract<ToEndpoint, { type: 'finish' }>): Promise
     inFlightAtFinish: 0,
     receiver: { ...receiver!.counters },
     fidelityJoin: { ...join!.counters },
+    ...(serverSpanNames.size > 0 ? { serverSpanName: mostCommonServerSpanName() } : {}),
   })
 }
 
