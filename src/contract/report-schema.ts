@@ -126,6 +126,10 @@ export const accountingSchema = z.object({
     description: 'HTTP server spans ended (every request that reached the endpoint).',
   }),
   pipeline_roots: count.meta({ description: 'rag_pipeline spans ended.' }),
+  server_span: z.string().optional().meta({
+    description:
+      "A target service: the name of its server span for the driven requests (the most common one continuing the driver's traceparent). Absent: the built-in endpoint's POST /ask.",
+  }),
   spans_started: count,
   spans_ended: count,
   notes: z.array(z.string()).meta({ description: 'Each mismatch found, in words.' }),

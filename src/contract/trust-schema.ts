@@ -40,6 +40,10 @@ export const trustSchema = z
     reasons: z.array(z.string()),
     guards: z.array(guardSchema),
     fidelity: z.array(fidelityRowSchema),
+    fidelity_note: z.string().optional().meta({
+      description:
+        'A target service: why mock fidelity is not available (no traceparent on its dependency calls), or what part of the calls it covers.',
+    }),
     client_server_gap_ms: z
       .object({ joined: z.number().int().nonnegative(), p50_ms: ms, p90_ms: ms, p99_ms: ms, max_ms: ms })
       .meta({

@@ -13,10 +13,14 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
-import { MOCK_HELD_HEADER } from '../contract/dependency-api.ts'
+import { MOCK_DELAY_HEADER, MOCK_HELD_HEADER } from '../contract/dependency-api.ts'
 import { MockHandler, type MockReply } from './mock-handler.ts'
 
 export type MockListener = { port: number; origin: string; server: Server; close(): Promise<void> }
+
+// A call answered with a 2xx and a drawn latency, as the mock-call log (mock-call-log.ts) needs it.
+export type AnsweredCall = { traceparent: string | string[] | undefined; drawnMs: number; heldMs: number }
+type OnCall = ((call: AnsweredCall) => void) | undefined
 
 // Requests to a mock are the endpoint's own small JSON bodies; anything larger is a bug (or a
 // hostile client) and is refused rather than buffered.
@@ -26,7 +30,7 @@ type Route = { handler: MockHandler; segments: string[] }
 
 export async function serveHandlers(
   handlers: HttpHandler[],
-  options: { port?: number; host?: string } = {},
+  options: { port?: number; host?: string; onCall?: (call: AnsweredCall) => void } = {},
 ): Promise<MockListener> {
   const routes: Route[] = handlers.flatMap((handler) =>
     handler instanceof MockHandler ? [{ handler, segments: pathSegments(handler.path) }] : [],
@@ -51,7 +55,7 @@ export async function serveHandlers(
         signal: controller.signal,
         receivedAtMs: receivedMs,
       })
-      return writeReply(res, reply, receivedMs)
+      return writeReply(res, reply, receivedMs, answered(req, options.onCall))
     }
     const request = new Request(`http://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`, {
       method: req.method ?? 'GET',
@@ -60,7 +64,7 @@ export async function serveHandlers(
       signal: controller.signal,
     })
     const response = general.length > 0 ? await getResponse(general, request) : undefined
-    await writeResponse(res, response ?? unhandled(request), receivedMs)
+    await writeResponse(res, response ?? unhandled(request), receivedMs, answered(req, options.onCall))
   }
 
   await new Promise<void>((resolve, reject) => {
@@ -105,17 +109,30 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number): void {
+// Reports a 2xx that carried a drawn latency to onCall (nothing to do without one).
+function answered(req: IncomingMessage, onCall: OnCall) {
+  if (!onCall) return undefined
+  return (status: number, drawn: string | undefined, heldMs: number) => {
+    const drawnMs = Number(drawn)
+    if (status < 200 || status >= 300 || drawn === undefined || !Number.isFinite(drawnMs)) return
+    onCall({ traceparent: req.headers.traceparent, drawnMs, heldMs })
+  }
+}
+type Answered = ReturnType<typeof answered>
+
+function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number, done: Answered): void {
   if ('networkError' in reply) return void res.destroy()
   if (res.destroyed) return
   const payload = JSON.stringify(reply.json)
+  const heldMs = performance.now() - receivedMs
   res.writeHead(reply.status, {
     ...reply.headers,
     'content-type': 'application/json',
     'content-length': Buffer.byteLength(payload),
-    [MOCK_HELD_HEADER]: (performance.now() - receivedMs).toFixed(3),
+    [MOCK_HELD_HEADER]: heldMs.toFixed(3),
   })
   res.end(payload)
+  done?.(reply.status, reply.headers?.[MOCK_DELAY_HEADER], heldMs)
 }
 
 function failResponse(res: ServerResponse, error: unknown): void {
@@ -125,7 +142,12 @@ function failResponse(res: ServerResponse, error: unknown): void {
   res.end(JSON.stringify({ error: { message: `The mock failed: ${message}`, type: 'server_error' } }))
 }
 
-async function writeResponse(res: ServerResponse, response: Response, receivedMs: number): Promise<void> {
+async function writeResponse(
+  res: ServerResponse,
+  response: Response,
+  receivedMs: number,
+  done: Answered,
+): Promise<void> {
   // HttpResponse.error(): the connection fails, as a network error does.
   if (response.type === 'error') return void res.destroy()
   if (res.destroyed) return
@@ -136,9 +158,11 @@ async function writeResponse(res: ServerResponse, response: Response, receivedMs
   if (response.body === null || headers['content-length'] !== undefined) {
     const body = response.body === null ? undefined : Buffer.from(await response.arrayBuffer())
     if (res.destroyed) return
-    headers[MOCK_HELD_HEADER] = (performance.now() - receivedMs).toFixed(3)
+    const heldMs = performance.now() - receivedMs
+    headers[MOCK_HELD_HEADER] = heldMs.toFixed(3)
     res.writeHead(response.status, headers)
     res.end(body)
+    done?.(response.status, headers[MOCK_DELAY_HEADER], heldMs)
     return
   }
   // Streamed: each chunk goes out as the handler produces it.
@@ -147,8 +171,10 @@ async function writeResponse(res: ServerResponse, response: Response, receivedMs
     if (res.destroyed) return
     res.write(chunk)
   }
-  res.addTrailers({ [MOCK_HELD_HEADER]: (performance.now() - receivedMs).toFixed(3) })
+  const heldMs = performance.now() - receivedMs
+  res.addTrailers({ [MOCK_HELD_HEADER]: heldMs.toFixed(3) })
   res.end()
+  done?.(response.status, headers[MOCK_DELAY_HEADER], heldMs)
 }
 
 function readBody(req: IncomingMessage): Promise<Buffer> {

@@ -4,7 +4,7 @@
 import { type DependencyBaseUrls, mockBaseUrl } from '../contract/dependency-api.ts'
 import type { Dependencies, DependencyName } from '../scenario/schema.ts'
 import { createDependencyMocks, type MockOptions } from './handlers.ts'
-import { type MockListener, serveHandlers } from './mock-http-server.ts'
+import { type AnsweredCall, type MockListener, serveHandlers } from './mock-http-server.ts'
 import { preciseTimer } from './precise-wait.ts'
 
 export const DEPENDENCY_NAMES: readonly DependencyName[] = [
@@ -24,7 +24,12 @@ export type MockListeners = {
 
 export async function startMockListeners(
   dependencies: Dependencies,
-  options: MockOptions & { names?: readonly DependencyName[]; host?: string },
+  options: MockOptions & {
+    names?: readonly DependencyName[]
+    host?: string
+    // Each call answered with a 2xx (mock fidelity for a team's service: mock-call-log.ts).
+    onCall?: (dependency: DependencyName, call: AnsweredCall) => void
+  },
 ): Promise<MockListeners> {
   const mocks = createDependencyMocks(dependencies, options)
   // Start the timer thread now, not on the first request (it takes ~50–100 ms to start).
@@ -32,9 +37,13 @@ export async function startMockListeners(
   const listeners: [DependencyName, MockListener][] = []
   try {
     for (const name of options.names ?? DEPENDENCY_NAMES) {
+      const onCall = options.onCall
       listeners.push([
         name,
-        await serveHandlers([mocks.handlers[name]], options.host ? { host: options.host } : {}),
+        await serveHandlers([mocks.handlers[name]], {
+          ...(options.host ? { host: options.host } : {}),
+          ...(onCall ? { onCall: (call: AnsweredCall) => onCall(name, call) } : {}),
+        }),
       ])
     }
   } catch (error) {

@@ -5,6 +5,7 @@ import type { BudgetResult, Report, StageStats } from '../contract/report-types.
 import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
 import { formatMs } from './format-ms.ts'
+import { isTargetRun, serverSpanOf } from './server-span.ts'
 
 export { formatMs } from './format-ms.ts'
 
@@ -124,8 +125,10 @@ function accountingLines(report: Report, paint: ReturnType<typeof painter>): str
   const a = report.accounting
   const sum = `sent ${a.sent} = completed ${a.completed} + errors ${a.errors} + timeouts ${a.timeouts} + in flight ${a.in_flight_at_end}`
   // With a sampler other than always_on the server side only sees sampled traces.
-  const spans =
-    report.sampler === 'always_on'
+  // A team's service (target:): its own server span, named from the spans it exported.
+  const spans = isTargetRun(report)
+    ? `${a.server_requests} server spans exported by the service (requests as "${serverSpanOf(report)}")`
+    : report.sampler === 'always_on'
       ? `${a.server_requests} reached the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
       : `${a.server_requests} sampled traces (${report.sampler}) at the endpoint (${SPAN.server}), ${a.pipeline_roots} ${SPAN.pipeline}`
   if (a.ok) return [`Accounting: ok — ${sum}; ${spans}`]

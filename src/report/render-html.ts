@@ -10,7 +10,7 @@
 // the number of requests; for a 20 s run it is about 150–250 KB.
 import { createHash } from 'node:crypto'
 import type { BudgetResult, Report } from '../contract/report-types.ts'
-import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
+import { STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import {
   placeholder,
   renderDependencyMap,
@@ -42,6 +42,7 @@ import {
   trustReasons,
   verdictDetail,
 } from './report-figures.ts'
+import { isTargetRun, serverSpanOf } from './server-span.ts'
 
 export const SECTION_IDS = [
   'verdict',
@@ -131,7 +132,7 @@ function renderVerdict(report: Report): string {
     warnings.push('The run was interrupted: the numbers cover only what ran before it stopped.')
   else if (status !== 'complete')
     warnings.push(
-      `The run is ${status}: the endpoint stopped before the end (crashed or was killed), so server-side figures are missing or partial.`,
+      `The run is ${status}: ${report.status_reason ?? 'the endpoint stopped before the end (crashed or was killed), so server-side figures are missing or partial'}.`,
     )
   if (!report.accounting.ok)
     warnings.push(`Accounting mismatch: ${report.accounting.notes.join('; ') || 'see the trust section'}.`)
@@ -231,7 +232,7 @@ function renderStages(report: Report, hasHistograms: boolean, histogramSource: s
     )
     .join('')
   const table = `<div class="table-wrap"><table><thead><tr><th>stage</th><th class="num">count</th><th class="num">errors</th><th class="num">p50 ms</th><th class="num">p90</th><th class="num">p95</th><th class="num">p99</th><th class="num">p99.9</th><th class="num">max</th><th>budgets</th></tr></thead><tbody>${body}</tbody></table></div>`
-  return `<p class="lede small muted">Span durations after warm-up, from HDR histograms (3 significant digits). ${esc(SPAN.server)} is the whole request as the endpoint saw it.</p>${table}
+  return `<p class="lede small muted">Span durations after warm-up, from HDR histograms (3 significant digits). ${esc(serverSpanOf(report))} is the whole request as the ${isTargetRun(report) ? 'service' : 'endpoint'} saw it.</p>${table}
 <div class="charts">
 <figure class="chart chart-wide" id="chart-stage-percentiles"><div class="plot"></div><figcaption>p50, p95 and p99 per stage (log axis); vertical ticks are the latency budgets, red when failed.</figcaption></figure>
 <figure class="chart chart-wide" id="chart-stage-ladder"><div class="plot"></div><figcaption>Latency by percentile per stage (both axes log): a steep right end is a heavy tail.</figcaption></figure>
@@ -280,7 +281,7 @@ function renderExemplars(chosen: readonly ChosenExemplar[], report: Report): str
           : c.title
     return `<article class="trace" id="${esc(id)}"><h3>${esc(title)} · ${ms(c.trace.duration_ms)} ms <span class="trace-id">trace ${esc(c.trace.trace_id)} · ${c.trace.spans.length} spans</span></h3><p class="controls js-only"><button type="button" data-expand="open" data-target="${esc(id)}">Expand all spans</button> <button type="button" data-expand="close" data-target="${esc(id)}">Collapse all</button></p>${renderWaterfall(c.trace)}</article>`
   })
-  return `<p class="lede">Server-side traces kept by the collector (the slowest, every error kind, a uniform sample of ${report.exemplars.filter((t) => t.reason === 'sample').length}); drawn here: the slowest, one near the p99 of ${esc(SPAN.server)}, a typical one and one per error kind. Click a span for its attributes, events and exception.</p>
+  return `<p class="lede">Server-side traces kept by the collector (the slowest, every error kind, a uniform sample of ${report.exemplars.filter((t) => t.reason === 'sample').length}); drawn here: the slowest, one near the p99 of ${esc(serverSpanOf(report))}, a typical one and one per error kind. Click a span for its attributes, events and exception.</p>
 <p class="legend-inline"><i style="background:var(--server)"></i>server <i style="background:var(--internal)"></i>internal <i style="background:var(--client)"></i>client (dependency call) <i style="background:var(--fail)"></i>error · thin marks are span events</p>
 ${traces.join('\n')}`
 }

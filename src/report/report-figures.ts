@@ -2,9 +2,9 @@
 // verdict with trust, budget values and margins.
 
 import type { BudgetResult, Report, TrustGuard } from '../contract/report-types.ts'
-import { SPAN } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, formatBudgetValue } from './budget-status.ts'
 import { formatMs } from './render-console.ts'
+import { serverSpanOf } from './server-span.ts'
 
 export {
   budgetEvidenceText,
@@ -122,7 +122,7 @@ export function budgetFailureMessage(budget: BudgetResult): string {
 // Share of measured requests: root-cause counts are traces after warm-up, so the denominator
 // is the server spans after warm-up (falling back to the client's count).
 export function measuredRequests(report: Report): number {
-  const server = report.stages[SPAN.server]?.count ?? 0
+  const server = report.stages[serverSpanOf(report)]?.count ?? 0
   return server > 0 ? server : report.client_latency_ms.count
 }
 

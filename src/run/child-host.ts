@@ -20,6 +20,8 @@ export type ChildHost<To, From extends { type: string }> = {
   exited: Promise<ChildExit>
   // Every message the child sends, replies included (for unsolicited ones).
   onMessage(listener: (message: From) => void): void
+  // A message that needs no reply; dropped once the child is gone.
+  post(message: To): void
   stop(): Promise<void>
 }
 
@@ -88,6 +90,9 @@ export function forkChild<To, From extends { type: string }>(
     exited,
     onMessage(listener) {
       child.on('message', listener)
+    },
+    post(message) {
+      if (child.connected) child.send(message as object)
     },
     async stop() {
       stopping = true

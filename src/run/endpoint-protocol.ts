@@ -4,7 +4,9 @@
 
 import type { AnalysisResults } from '../contract/analysis-schema.ts'
 import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
+import type { MockCallRecord } from '../contract/mock-call.ts'
 import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
+import type { MockCallJoinCounters } from '../telemetry/otlp/mock-call-join.ts'
 import type { OtlpReceiverCounters } from '../telemetry/otlp/otlp-receiver.ts'
 import type { CollectorResults } from '../telemetry/stage-collector.ts'
 import type { ProcessStats } from './process-meter.ts'
@@ -49,6 +51,8 @@ export type ToEndpoint =
       scenarioDir: string
       logFile: string
     }
+  // To the target process: calls the mock servers answered, for mock fidelity (mock-call-join.ts).
+  | { type: 'mock-calls'; calls: MockCallRecord[] }
 
 export type FromEndpoint =
   // baseUrl and servicePid: a target service (servicePid null when it was already running).
@@ -63,6 +67,8 @@ export type FromEndpoint =
       stats: EndpointProcessStats
       inFlightAtFinish: number
       receiver?: OtlpReceiverCounters // a target service: what the OTLP receiver took and refused
+      fidelityJoin?: MockCallJoinCounters // a target service: mock calls joined with client spans
+      serverSpanName?: string // a target service: its server span's most common name
     }
   | { type: 'arm-set' }
   | { type: 'trial-begun' }

@@ -5,6 +5,7 @@
 import os from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { DEFAULT_BASE_URLS, type DependencyBaseUrls, mockBaseUrl } from '../contract/dependency-api.ts'
+import type { MockCallCounts, MockCallRecord, MockCallTally } from '../contract/mock-call.ts'
 import { DEPENDENCY_NAMES } from '../mocks/mock-listeners.ts'
 import type { MocksConfig, Scenario } from '../scenario/schema.ts'
 import { type ChildExit, type ChildHost, forkChild } from './child-host.ts'
@@ -21,6 +22,10 @@ export type MocksHost = {
   measure(): Promise<void>
   reseed(seed: number): Promise<void>
   stats(): Promise<MocksProcessStats[]>
+  // A team's service (target:): the calls the mocks answered, as they come (mock-call-log.ts),
+  // and a flush that resolves once every process has sent the rest, with the counts.
+  onCalls(listener: (calls: MockCallRecord[]) => void): void
+  flushCalls(): Promise<MockCallTally>
   stop(): Promise<void>
 }
 
@@ -33,7 +38,7 @@ export function mockProcessCount(config: MocksConfig, cpus = os.availableParalle
 }
 
 export async function startMocksProcesses(
-  scenario: Pick<Scenario, 'dependencies' | 'seed' | 'requests' | 'mocks'>,
+  scenario: Pick<Scenario, 'dependencies' | 'seed' | 'requests' | 'mocks' | 'target'>,
 ): Promise<MocksHost> {
   const count = mockProcessCount(scenario.mocks)
   const assignments = Array.from({ length: count }, (_, i) =>
@@ -54,6 +59,7 @@ export async function startMocksProcesses(
             names: assignments[i]!,
             seed: scenario.seed,
             apiKeys,
+            reportCalls: scenario.target !== undefined,
           },
           'ready',
           30_000,
@@ -83,10 +89,36 @@ export async function startMocksProcesses(
         (await Promise.all(children.map((child) => child.request({ type: 'stats' }, 'stats', 10_000)))).map(
           (m) => m.stats,
         ),
+      onCalls: (listener) => {
+        for (const child of children) {
+          child.onMessage((message) => {
+            if (message.type === 'calls') listener(message.calls)
+          })
+        }
+      },
+      flushCalls: async () =>
+        sumCallCounts(
+          await Promise.all(
+            children.map((child) => child.request({ type: 'flush-calls' }, 'calls-flushed', 10_000)),
+          ),
+        ),
       stop: stopAll,
     }
   } catch (error) {
     await stopAll()
     throw error
   }
+}
+
+function sumCallCounts(flushed: MockCallTally[]): MockCallTally {
+  const counts: MockCallCounts = {}
+  for (const one of flushed) {
+    for (const [name, c] of Object.entries(one.counts)) {
+      const sum = counts[name] ?? { traced: 0, untraced: 0 }
+      counts[name] = sum
+      sum.traced += c.traced
+      sum.untraced += c.untraced
+    }
+  }
+  return { counts, dropped: flushed.reduce((sum, one) => sum + one.dropped, 0) }
 }

@@ -1,4 +1,5 @@
 // Messages between the harness (parent) and a mock servers' process (child) over IPC.
+import type { MockCallCounts, MockCallRecord } from '../contract/mock-call.ts'
 import type { Dependencies, DependencyName } from '../scenario/schema.ts'
 import type { ProcessStats } from './process-meter.ts'
 
@@ -9,11 +10,15 @@ export type ToMocks =
       names: DependencyName[]
       seed: number
       apiKeys: [string, string][]
+      // A team's service (target:): report each answered call (mock-call-log.ts).
+      reportCalls?: boolean
     }
   | { type: 'measure' }
   | { type: 'stats' }
   // Restart the mocks' random streams (overhead trials: the same draws for every arm of a round).
   | { type: 'reseed'; seed: number }
+  // Send the calls not yet reported, then the counts.
+  | { type: 'flush-calls' }
 
 export type MocksProcessStats = ProcessStats & { heap_used_after_gc_mb: number | null }
 
@@ -23,3 +28,6 @@ export type FromMocks =
   | { type: 'reseeded' }
   | { type: 'stats'; stats: MocksProcessStats }
   | { type: 'failed'; message: string }
+  // Unsolicited, every CALLS_INTERVAL_MS while calls come (reportCalls).
+  | { type: 'calls'; calls: MockCallRecord[] }
+  | { type: 'calls-flushed'; counts: MockCallCounts; dropped: number }

@@ -8,6 +8,7 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
+import type { MockCallTally } from '../contract/mock-call.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../contract/report-types.ts'
 import { harnessVersion } from '../environment.ts'
 import { RunError } from '../errors.ts'
@@ -22,7 +23,9 @@ import { type Scenario, samplerLabel } from '../scenario/schema.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
+import { targetFidelityNote } from '../trust/target-fidelity.ts'
 import { serverTraceGuard, withClosestSpanNames } from '../trust/target-guards.ts'
+import { nonSuccessNote, noSuccessReason } from '../trust/target-responses.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
@@ -154,6 +157,8 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       wallMs: driverWallMs,
     }
     options.onPhase?.('collecting spans')
+    // A target service: the mocks send the rest of their call records before the join is read.
+    const mockCalls = scenario.target && system.mocks && !crash ? await system.mocks.flushCalls() : undefined
     // A crashed endpoint took its spans with it: the report keeps what the client saw and says so.
     const finished = crash
       ? noServerResults()
@@ -169,11 +174,15 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
           30_000 + (scenario.target?.drainMs ?? 0),
         )
     const mocksStats = crash || !system.mocks ? [] : await system.mocks.stats()
+    // A target service that never answered with a 2xx was not measured (target-responses.ts).
+    const noSuccess = scenario.target ? noSuccessReason(client) : undefined
     const status: RunStatus = crash
-      ? { status: 'incomplete', reason: crash }
+      ? { status: 'incomplete', reason: crash, figuresMissing: true }
       : options.signal?.aborted
         ? { status: 'interrupted', reason: 'interrupted (Ctrl+C): the numbers cover what ran before it' }
-        : { status: 'complete' }
+        : noSuccess
+          ? { status: 'incomplete', reason: noSuccess }
+          : { status: 'complete' }
     let overhead: OverheadSection | undefined
     if (scenario.overhead && status.status === 'complete') {
       await system.stop()
@@ -195,6 +204,7 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       status,
       overhead,
       inconclusive: options.inconclusiveBudgets ?? 'fail',
+      mockCalls,
     })
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
@@ -209,7 +219,9 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
   }
 }
 
-type RunStatus = { status: 'complete' } | { status: 'interrupted' | 'incomplete'; reason: string }
+type RunStatus =
+  | { status: 'complete' }
+  | { status: 'interrupted' | 'incomplete'; reason: string; figuresMissing?: boolean }
 
 // target.log beside the report: the directory writeRunReports will use for this run.
 function targetLogFile(name: string, startedAt: Date, reportsDir = 'reports'): string {
@@ -291,6 +303,7 @@ function buildReport(input: {
   status: RunStatus
   overhead?: OverheadSection | undefined
   inconclusive: InconclusivePolicy
+  mockCalls?: MockCallTally | undefined
 }): Report {
   const { scenario, client, finished, driver } = input
   const { results } = finished
@@ -343,6 +356,9 @@ function buildReport(input: {
 
   const budgetVerdict = verdictOf(budgets)
   const fidelity = fidelityTable(scenario.dependencies, results.dependencies)
+  const fidelityNote = scenario.target
+    ? targetFidelityNote(input.mockCalls, finished.fidelityJoin)
+    : undefined
   const gap = clientServerGap(client, results.root_durations)
   const endpointCpuMs = finished.stats.cpu_user_ms + finished.stats.cpu_system_ms
   const open = isOpen(client)
@@ -386,6 +402,8 @@ function buildReport(input: {
       `the OTLP receiver refused ${receiver.malformed} malformed and ${receiver.too_large} oversized exports and rejected ${receiver.spans_rejected} unreadable spans`,
     )
   }
+  const failedAnswers = scenario.target ? nonSuccessNote(client) : undefined
+  if (failedAnswers) notes.push(failedAnswers)
   if (input.status.status === 'incomplete') {
     guards.push({
       name: 'run completed',
@@ -394,7 +412,9 @@ function buildReport(input: {
       unit: 'count',
       comparison: '>=',
       pass: false,
-      reason: `${input.status.reason}: server-side figures are missing`,
+      reason: input.status.figuresMissing
+        ? `${input.status.reason}: server-side figures are missing`
+        : input.status.reason,
     })
   }
   const trusted = guards.every((g) => g.pass)
@@ -451,6 +471,7 @@ function buildReport(input: {
       reasons: guards.filter((g) => !g.pass).map((g) => g.reason),
       guards,
       fidelity,
+      ...(fidelityNote ? { fidelity_note: fidelityNote } : {}),
       client_server_gap_ms: gap,
       schedule_lag_ms: lag
         ? {
@@ -493,6 +514,7 @@ function buildReport(input: {
       in_flight_at_end: client.inFlightAtEnd,
       server_requests: serverRequests,
       pipeline_roots: results.counters.pipeline_roots,
+      ...(finished.serverSpanName !== undefined ? { server_span: finished.serverSpanName } : {}),
       spans_started: results.counters.spans_started,
       spans_ended: results.counters.spans_ended,
       notes,

@@ -32,6 +32,9 @@ export async function startSystemUnderTest(
     if (scenario.target && mocks && options.target) {
       target = await startTargetProcess(scenario, { baseUrls: mocks.baseUrls, ...options.target })
       endpoint = target
+      // Mock fidelity for the service: the mocks' records of its calls, joined there with its spans.
+      const receiving = target
+      mocks.onCalls((calls) => receiving.post({ type: 'mock-calls', calls }))
     } else {
       endpoint = await startEndpointProcess(scenario, {
         ...options,

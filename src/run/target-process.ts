@@ -4,9 +4,11 @@
 // and stopped with this process). It speaks the endpoint's protocol, so a run drives either the
 // same way. Its own CPU and event-loop figures are what receiving the spans costs.
 import path from 'node:path'
+import { SpanKind } from '@opentelemetry/api'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { resolvePlaceholders } from '../scenario/placeholders.ts'
 import { DEPENDENCY_NAMES } from '../scenario/schema.ts'
+import { MockCallJoin } from '../telemetry/otlp/mock-call-join.ts'
 import { type OtlpReceiver, startOtlpReceiver } from '../telemetry/otlp/otlp-receiver.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
@@ -26,6 +28,24 @@ const STOP_GRACE_MS = 2000
 
 const meter = createProcessMeter()
 let collector: StageCollector | undefined
+let join: MockCallJoin | undefined
+// Server spans that continue a caller's trace (the driver's requests carry a traceparent; the
+// ready probes and anything else reaching the service do not): what the drain waits for.
+let continuedServerSpans = 0
+// Their names, to name the service's server span in the reports (bounded: a service naming server
+// spans by URL would otherwise grow it without end).
+const serverSpanNames = new Map<string, number>()
+const MAX_SERVER_SPAN_NAMES = 100
+
+function countServerSpanName(name: string): void {
+  const count = serverSpanNames.get(name)
+  if (count !== undefined) serverSpanNames.set(name, count + 1)
+  else if (serverSpanNames.size < MAX_SERVER_SPAN_NAMES) serverSpanNames.set(name, 1)
+}
+
+function mostCommonServerSpanName(): string | undefined {
+  return [...serverSpanNames].sort(([a, x], [b, y]) => y - x || a.localeCompare(b))[0]?.[0]
+}
 let analyzer: TraceAnalyzer | undefined
 let receiver: OtlpReceiver | undefined
 let service: StartedService | undefined
@@ -44,12 +64,24 @@ async function start(message: Extract<ToEndpoint, { type: 'start-target' }>): Pr
     selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
     seed: scenario.seed,
     onMeasuredTrace: (spans) => traces.observeTrace(spans),
+    fidelityFromAttributes: false,
   })
   collector.startMeasuring(Number.POSITIVE_INFINITY)
   const spans = collector
+  const calls = new MockCallJoin(({ record, durationMs }) =>
+    spans.recordDependencyCall(record.dependency, durationMs, record.drawnMs, record.heldMs),
+  )
+  join = calls
   receiver = await startOtlpReceiver({
     onSpans: (received) => {
-      for (const span of received) spans.onReceived(span)
+      for (const span of received) {
+        if (span.kind === SpanKind.SERVER && span.parentSpanContext) {
+          continuedServerSpans++
+          countServerSpanName(span.name)
+        }
+        spans.onReceived(span)
+        calls.addSpan(span)
+      }
     },
     ...(target.otlpPort > 0 ? { port: target.otlpPort } : {}),
   })
@@ -98,7 +130,7 @@ function placeholderValues(
 async function drain(timeoutMs: number, expectedServerSpans: number | undefined): Promise<void> {
   const until = performance.now() + timeoutMs
   while (performance.now() < until) {
-    if (expectedServerSpans !== undefined && collector!.counters.server_spans >= expectedServerSpans) return
+    if (expectedServerSpans !== undefined && continuedServerSpans >= expectedServerSpans) return
     await new Promise((resolve) => setTimeout(resolve, 50))
   }
 }
@@ -114,6 +146,8 @@ async function finish(message: Extract<ToEndpoint, { type: 'finish' }>): Promise
     stats: { ...measuredStats, heap_used_after_gc_mb: heapUsedAfterGcMb() },
     inFlightAtFinish: 0,
     receiver: { ...receiver!.counters },
+    fidelityJoin: { ...join!.counters },
+    ...(serverSpanNames.size > 0 ? { serverSpanName: mostCommonServerSpanName() } : {}),
   })
 }
 
@@ -126,8 +160,11 @@ async function close(): Promise<void> {
 process.on('message', async (message: ToEndpoint) => {
   try {
     if (message.type === 'start-target') await start(message)
+    else if (message.type === 'mock-calls') join?.addCalls(message.calls)
     else if (message.type === 'measure') {
-      collector?.startMeasuring()
+      const from = performance.timeOrigin + performance.now()
+      collector?.startMeasuring(from)
+      join?.startMeasuring(from)
       meter.start()
       send({ type: 'measuring' })
     } else if (message.type === 'finish') await finish(message)

@@ -7,6 +7,11 @@ import { targetPlaceholderNames, unknownPlaceholders } from './placeholders.ts'
 const MAX_COMMAND_ARGS = 1000
 const MAX_ENV = 1000
 
+// Load never leaves the machine: a running service is reached on loopback only.
+const LOOPBACK_HOSTNAMES = new Set(['127.0.0.1', '[::1]', 'localhost'])
+const LOOPBACK_URL_ERROR =
+  'expected a loopback URL (http://127.0.0.1:<port>, http://[::1]:<port> or http://localhost:<port>): the harness sends load to this machine only'
+
 const pathString = z
   .string({ error: 'expected a path starting with /, like /healthz' })
   .regex(/^\/[^\s]*$/, { error: 'expected a path starting with /, like /healthz' })
@@ -57,7 +62,8 @@ export function targetSchema(options: {
         .prefault({})
         .meta({ description: 'Ready when GET path answers 2xx (polled every 100 ms) within timeout.' }),
       url: z
-        .url({ protocol: /^https?$/, error: 'expected an http(s) URL like http://127.0.0.1:8080' })
+        .url({ protocol: /^http$/, error: 'expected an http URL like http://127.0.0.1:8080' })
+        .refine((url) => LOOPBACK_HOSTNAMES.has(new URL(url).hostname), { error: LOOPBACK_URL_ERROR })
         .optional()
         .meta({ description: 'A service already running there: never started or stopped by the harness.' }),
       drain: durations.drain.default(5000).meta({

@@ -30,6 +30,9 @@ export type CollectorOptions = {
   // Called with every whole trace that started after warm-up, when its server span ends
   // (children end first). Trace-level analysis hangs off this; it must be cheap and bounded.
   onMeasuredTrace?: (spans: readonly ReadableSpan[]) => void
+  // false for a team's service (target:): its client spans carry no mock attributes, and mock
+  // fidelity comes from joining them with the mocks' own records (recordDependencyCall).
+  fidelityFromAttributes?: boolean
 }
 
 export type CollectorCounters = {
@@ -93,7 +96,10 @@ export class StageCollector implements SpanProcessor {
   readonly #dependencies = new Map<string, Dependency>()
   readonly #rootDurations = new Map<string, number>()
   readonly #rng: Rng
-  readonly #options: Required<Omit<CollectorOptions, 'selectors' | 'seed' | 'onMeasuredTrace'>>
+  readonly #options: Required<
+    Omit<CollectorOptions, 'selectors' | 'seed' | 'onMeasuredTrace' | 'fidelityFromAttributes'>
+  >
+  readonly #fidelityFromAttributes: boolean
   readonly #onMeasuredTrace: ((spans: readonly ReadableSpan[]) => void) | undefined
   #measureFromMs = Number.NEGATIVE_INFINITY
   readonly counters: CollectorCounters = {
@@ -116,6 +122,7 @@ export class StageCollector implements SpanProcessor {
     }
     this.#rng = createRng(options.seed ?? 1)
     this.#onMeasuredTrace = options.onMeasuredTrace
+    this.#fidelityFromAttributes = options.fidelityFromAttributes ?? true
     this.#options = {
       slowestTraces: options.slowestTraces ?? 5,
       errorTracesPerKind: options.errorTracesPerKind ?? 3,
@@ -184,7 +191,8 @@ export class StageCollector implements SpanProcessor {
       own.histogram.record(durationMs)
       if (isError) own.errors++
     }
-    if (span.kind === SpanKind.CLIENT && !isError) this.#recordDependency(span, durationMs)
+    if (span.kind === SpanKind.CLIENT && !isError && this.#fidelityFromAttributes)
+      this.#recordDependency(span, durationMs)
     const selectors = this.#selectorsByName.get(span.name)
     if (!selectors) return
     for (const selector of selectors) {
@@ -213,6 +221,24 @@ export class StageCollector implements SpanProcessor {
   #recordDependency(span: ReadableSpan, durationMs: number): void {
     const name = span.attributes['peer.service']
     if (typeof name !== 'string') return
+    const drawn = span.attributes[MOCK_DELAY_ATTRIBUTE]
+    const held = span.attributes[MOCK_HELD_ATTRIBUTE]
+    this.recordDependencyCall(
+      name,
+      durationMs,
+      typeof drawn === 'number' ? drawn : null,
+      typeof drawn === 'number' && typeof held === 'number' ? held : null,
+    )
+  }
+
+  // One successful, measured call to a mocked dependency: its client span's duration, and what
+  // the mock drew and held for it where known.
+  recordDependencyCall(
+    name: string,
+    durationMs: number,
+    drawnMs: number | null,
+    heldMs: number | null,
+  ): void {
     let dependency = this.#dependencies.get(name)
     if (!dependency) {
       dependency = {
@@ -224,13 +250,11 @@ export class StageCollector implements SpanProcessor {
       this.#dependencies.set(name, dependency)
     }
     dependency.durations.record(durationMs)
-    const drawn = span.attributes[MOCK_DELAY_ATTRIBUTE]
-    if (typeof drawn !== 'number') return
-    dependency.excess.record(Math.max(0, durationMs - drawn))
-    const held = span.attributes[MOCK_HELD_ATTRIBUTE]
-    if (typeof held !== 'number') return
-    dependency.lateness.record(Math.max(0, held - drawn))
-    dependency.transport.record(Math.max(0, durationMs - held))
+    if (drawnMs === null) return
+    dependency.excess.record(Math.max(0, durationMs - drawnMs))
+    if (heldMs === null) return
+    dependency.lateness.record(Math.max(0, heldMs - drawnMs))
+    dependency.transport.record(Math.max(0, durationMs - heldMs))
   }
 
   // Per second, every stage span including warm-up, so warm-up and drift show in the series.

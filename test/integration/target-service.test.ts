@@ -2,13 +2,19 @@
 // received over OTLP, budgets on its own span names; and what goes wrong with a service.
 import { spawnSync } from 'node:child_process'
 import { mkdtempSync } from 'node:fs'
+import net from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
+import { ExitCode, RunError } from '../../src/errors.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
 
 const DROPPING = fileURLToPath(new URL('../fixtures/services/dropping-instrumentation.mjs', import.meta.url))
+const ALWAYS_500 = fileURLToPath(new URL('../fixtures/services/always-500-server.mjs', import.meta.url))
+const NO_PROPAGATION = fileURLToPath(
+  new URL('../fixtures/services/no-client-propagation-instrumentation.mjs', import.meta.url),
+)
 const reportsDir = mkdtempSync(join(tmpdir(), 'harness-target-test-'))
 
 function alive(pid: number): boolean {
@@ -77,6 +83,24 @@ describe('a target service', () => {
     const serverTraces = report.trust.guards.find((g) => g.name === 'server traces')!
     expect(serverTraces.pass).toBe(true)
     expect(report.stages['POST /chat']!.count).toBeGreaterThan(50)
+    // Mock fidelity with no attribute from the service: the mocks' records joined with its undici
+    // client spans by the traceparent those calls carried. A span lasts at least what was drawn.
+    const fidelity = Object.fromEntries(report.trust.fidelity.map((f) => [f.dependency, f]))
+    expect(Object.keys(fidelity).sort()).toEqual(['embedding', 'llm', 'reranker', 'vector_store'])
+    for (const [name, drawnMs] of [
+      ['embedding', 20],
+      ['vector_store', 15],
+      ['reranker', 30],
+      ['llm', 80],
+    ] as const) {
+      expect(fidelity[name]!.calls).toBeGreaterThan(50)
+      expect(fidelity[name]!.model_p50_ms).toBe(drawnMs)
+      expect(fidelity[name]!.measured_p50_ms).toBeGreaterThanOrEqual(drawnMs)
+      expect(fidelity[name]!.excess_p50_ms).toBeGreaterThan(0)
+      expect(fidelity[name]!.lateness_p50_ms).not.toBeNull()
+      expect(fidelity[name]!.transport_p50_ms).not.toBeNull()
+    }
+    expect(report.trust.guards.map((g) => g.name)).toContain('mock fidelity: excess p99 (worst dependency)')
     expect(servicePid).not.toBeNull()
     expect(alive(servicePid!)).toBe(false)
   }, 90_000)
@@ -94,6 +118,39 @@ describe('a target service', () => {
     expect(guard.reason).toMatch(
       /^the service exported spans for \d+% of requests .*: check its sampler and exporter$/,
     )
+  }, 90_000)
+
+  it('says mock fidelity is not available, without failing, when its dependency calls carry no traceparent', async () => {
+    const report = await runScenario(
+      scenario({ target: { command: ['node', '--import', NO_PROPAGATION, 'server.mjs'] }, duration: '2s' }),
+      { reportsDir },
+    )
+    expect(report.status).toBe('complete')
+    expect(report.trust.fidelity).toEqual([])
+    expect(report.trust.fidelity_note).toMatch(
+      /^mock fidelity not available: none of the service's \d+ successful calls to the mocks carried a traceparent header/,
+    )
+    expect(report.trust.guards.map((g) => g.name)).not.toContain(
+      'mock fidelity: excess p99 (worst dependency)',
+    )
+  }, 90_000)
+
+  it('does not pass a service that answers 500 to everything: incomplete (exit 4), the report says why', async () => {
+    const report = await runScenario(
+      scenario({
+        target: { command: ['node', '--import', './instrumentation.mjs', ALWAYS_500] },
+        duration: '2s',
+        budgets: { POST: { p50: '1s' } },
+      }),
+      { reportsDir },
+    )
+    // The CLI exits 4 (runFailed) for an incomplete report (cli.ts exitCodeFor).
+    expect(report.status).toBe('incomplete')
+    expect(report.status_reason).toMatch(
+      /^the target service answered none of its \d+ responses with a 2xx \(HTTP 500 ×\d+\): there is no successful request to measure; see target\.log$/,
+    )
+    expect(report.trust.reasons).toContain(report.status_reason)
+    expect(report.load.status_codes['500']).toBe(report.load.completed)
   }, 90_000)
 
   it('gives an incomplete report when the service crashes mid-run, and leaves no process behind', async () => {
@@ -153,6 +210,28 @@ describe('a target service that cannot run', () => {
     )
     // pgrep exits 1 when no process matches.
     expect(spawnSync('pgrep', ['-f', marker]).status).toBe(1)
+  }, 60_000)
+
+  it('quotes the bind error of a service whose port is already taken (exit 4)', async () => {
+    const holder = net.createServer()
+    await new Promise<void>((resolve) => holder.listen(0, '127.0.0.1', resolve))
+    const taken = (holder.address() as net.AddressInfo).port
+    try {
+      // The service's own start (its SDK loading) can take seconds on a loaded machine: the ready
+      // timeout is the default one, and the service exits as soon as its bind fails.
+      const error = await runScenario(scenario({ target: { env: { PORT: String(taken) } } }), {
+        reportsDir,
+      }).catch((caught: unknown) => caught)
+      expect(error).toBeInstanceOf(RunError)
+      expect((error as RunError).exitCode).toBe(ExitCode.runFailed)
+      expect((error as Error).message).toMatch(
+        new RegExp(
+          `exited \\(code 1, signal null\\) before it was ready[\\s\\S]*EADDRINUSE[^\\n]*127\\.0\\.0\\.1:${taken}`,
+        ),
+      )
+    } finally {
+      await new Promise((resolve) => holder.close(resolve))
+    }
   }, 60_000)
 
   it('says when a running service (url) is unreachable', async () => {

@@ -4,8 +4,8 @@
 // which bounds the page's size whatever the length of the run.
 
 import type { Report } from '../../contract/report-types.ts'
-import { SPAN } from '../../contract/span-names.ts'
 import type { TraceRecord } from '../../contract/trace-record.ts'
+import { serverSpanOf } from '../server-span.ts'
 
 export const MAX_ERROR_KINDS = 8
 
@@ -52,7 +52,7 @@ export function chooseExemplars(
 
   // Percentile targets from the server root span's HDR statistics (all measured requests), not
   // from the exemplars, which are only a sample.
-  const root = report.stages[SPAN.server]
+  const root = report.stages[serverSpanOf(report)]
   const p99Ms = root && root.count > 0 ? root.p99_ms : report.client_latency_ms.p99
   const p50Ms = root && root.count > 0 ? root.p50_ms : report.client_latency_ms.p50
   const ok = all.filter((t) => !t.error && !used.has(t.trace_id))

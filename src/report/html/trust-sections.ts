@@ -75,6 +75,7 @@ const KNOWN_TRUST_KEYS = new Set([
   'reasons',
   'guards',
   'fidelity',
+  'fidelity_note',
   'client_server_gap_ms',
   'schedule_lag_ms',
   'driver',
@@ -90,6 +91,12 @@ function knownTrustParts(t: Trust): string {
     )
     parts.push(
       `<h3>Mock fidelity</h3><p class="small muted">Each mocked dependency: the latency its model was told to produce against the client span measured around the call. The excess is the harness's own error at this load, added to every stage that calls it.</p><div class="table-wrap"><table><thead><tr><th>dependency</th><th class="num">calls</th><th class="num">model p50</th><th class="num">measured p50</th><th class="num">excess p50</th><th class="num">model p99</th><th class="num">measured p99</th><th class="num">excess p99</th><th class="num">excess max</th></tr></thead><tbody>${rows.join('')}</tbody></table></div>`,
+    )
+  }
+  // A target service: fidelity joined by traceparent, or why it is not available.
+  if (t.fidelity_note) {
+    parts.push(
+      `${t.fidelity.length > 0 ? '' : '<h3>Mock fidelity</h3>'}<p class="small">${esc(t.fidelity_note)}</p>`,
     )
   }
   const g = t.client_server_gap_ms

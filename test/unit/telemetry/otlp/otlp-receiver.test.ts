@@ -288,3 +288,50 @@ describe('OTLP receiver with hand-built requests', () => {
     expect(received).toHaveLength(1)
   })
 })
+
+// Issue 14's bad input: a 50 MB export at the receiver's real default limit (16 MiB), from a raw
+// HTTP client streaming it without a length, and from the official exporter. Each is a counted
+// 413, and the next export is taken as before.
+describe('OTLP receiver against a 50 MB export (default limit)', () => {
+  const FIFTY_MB = 50 * 2 ** 20
+
+  it('a raw HTTP client streaming 50 MB with no content-length: 413, counted, and it stays up', async () => {
+    const { receiver, received } = await receive()
+    const chunk = Buffer.alloc(2 ** 20, 0x20)
+    const stream = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < FIFTY_MB / chunk.length; i++) controller.enqueue(chunk)
+        controller.close()
+      },
+    })
+    const response = await fetch(`${receiver.endpoint}/v1/traces`, {
+      method: 'POST',
+      body: stream,
+      headers: { 'content-type': 'application/json' },
+      duplex: 'half',
+    } as RequestInit).catch((error: unknown) => error)
+    // The receiver answers 413 as soon as the limit is passed; the client may see the answer or,
+    // if it was still writing, a reset connection. Either way the export was refused and counted.
+    if (response instanceof Response) expect(response.status).toBe(413)
+    expect(receiver.counters.too_large).toBe(1)
+    expect(receiver.counters.bytes_received).toBeLessThan(FIFTY_MB)
+    const ok = await post(JSON.stringify(jsonExport), { 'content-type': 'application/json' })
+    expect(ok.status).toBe(200)
+    expect(received).toHaveLength(1)
+  })
+
+  it('the official protobuf exporter sending a 50 MB span: 413 (a failed export), counted, and it stays up', async () => {
+    const { receiver, received } = await receive()
+    const memory = new InMemorySpanExporter()
+    const provider = new BasicTracerProvider({ spanProcessors: [new SimpleSpanProcessor(memory)] })
+    const span = provider.getTracer('huge').startSpan('huge')
+    span.setAttribute('payload', 'x'.repeat(FIFTY_MB))
+    span.end()
+    const exporter = new ProtoExporter({ url: `${receiver.endpoint}/v1/traces` })
+    expect(await exportWith(exporter, memory.getFinishedSpans())).toBe(1) // ExportResultCode.FAILED
+    expect(receiver.counters.too_large).toBe(1)
+    expect(await exportWith(exporter, makeSpans())).toBe(0)
+    await exporter.shutdown()
+    expect(received).toHaveLength(3)
+  }, 30_000)
+})
