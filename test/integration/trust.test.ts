@@ -151,18 +151,24 @@ describe('interruptions', () => {
         '30s',
         '--out',
         out,
-        '--quiet',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     )
     let stderr = ''
+    let loadStarted: () => void = () => undefined
+    const driving = new Promise<void>((resolve) => {
+      loadStarted = resolve
+    })
     child.stderr.on('data', (chunk) => {
       stderr += chunk
+      if (stderr.includes('driving load')) loadStarted()
     })
     const exited = new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)))
     const endpointPid = await childMatching(child.pid!, /endpoint-process/, 30_000)
-    // Let the load run for a moment, then kill the endpoint (only the process this test started).
-    await new Promise((resolve) => setTimeout(resolve, 2500))
+    // Once the load runs (the phase line, not a fixed delay: start-up takes longer on a loaded
+    // machine), let it run a moment, then kill the endpoint (only the process this test started).
+    await driving
+    await new Promise((resolve) => setTimeout(resolve, 1000))
     process.kill(endpointPid, 'SIGKILL')
     const startedKillMs = Date.now()
     const code = await exited
