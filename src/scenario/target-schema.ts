@@ -16,89 +16,94 @@ const pathString = z
   .string({ error: 'expected a path starting with /, like /healthz' })
   .regex(/^\/[^\s]*$/, { error: 'expected a path starting with /, like /healthz' })
 
+type TargetDurations = { timeout: z.ZodType<number, string>; drain: z.ZodType<number, string> }
+
+function targetFields(durations: TargetDurations, placeholders: readonly string[]) {
+  return {
+    command: z
+      .union([
+        z.string().min(1, { error: 'expected a command' }),
+        z.array(z.string()).min(1, { error: 'expected a command and its arguments' }).max(MAX_COMMAND_ARGS),
+      ])
+      .optional()
+      .meta({
+        description:
+          'The service to start: argv (no shell), or a string run by /bin/sh -c. Its output goes to target.log beside the report.',
+      }),
+    cwd: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: 'Working directory, relative to the scenario file.' }),
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }),
+        z.string(),
+      )
+      .default({})
+      .refine((env) => Object.keys(env).length <= MAX_ENV, { error: `expected at most ${MAX_ENV} variables` })
+      .meta({
+        description: `Added to the harness's environment. Placeholders: ${placeholders.map((p) => `{{${p}}}`).join(', ')}.`,
+      }),
+    ready: z
+      .strictObject({ path: pathString.default('/'), timeout: durations.timeout.default(30_000) })
+      .prefault({})
+      .meta({ description: 'Ready when GET path answers 2xx (polled every 100 ms) within timeout.' }),
+    url: z
+      .url({ protocol: /^http$/, error: 'expected an http URL like http://127.0.0.1:8080' })
+      .refine((url) => LOOPBACK_HOSTNAMES.has(new URL(url).hostname), { error: LOOPBACK_URL_ERROR })
+      .optional()
+      .meta({ description: 'A service already running there: never started or stopped by the harness.' }),
+    drain: durations.drain.default(5000).meta({
+      description:
+        "After the load, how long to wait for the service's batch exporter to send the last spans (ends early once every completed request has its server span).",
+    }),
+    otlp_port: z
+      .number()
+      .int()
+      .min(0)
+      .max(65_535)
+      .default(0)
+      .meta({ description: 'Port of the OTLP receiver (0: any free port; set one for a `url` service).' }),
+  }
+}
+
+type TargetInput = {
+  command?: string | string[] | undefined
+  url?: string | undefined
+  env: Record<string, string>
+}
+
+// Exactly one of command and url; every placeholder in the command and the environment known.
+function checkTarget(value: TargetInput, ctx: z.RefinementCtx, placeholders: readonly string[]): void {
+  if ((value.command === undefined) === (value.url === undefined)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'expected either command (start a service) or url (one already running)',
+    })
+  }
+  const commandParts = typeof value.command === 'string' ? [value.command] : (value.command ?? [])
+  commandParts.forEach((part, i) => {
+    for (const message of unknownPlaceholders(part, placeholders))
+      ctx.addIssue({
+        code: 'custom',
+        path: typeof value.command === 'string' ? ['command'] : ['command', i],
+        message,
+      })
+  })
+  for (const [key, text] of Object.entries(value.env)) {
+    for (const message of unknownPlaceholders(text, placeholders))
+      ctx.addIssue({ code: 'custom', path: ['env', key], message })
+  }
+}
+
 // The duration type and the dependency names come from schema.ts, passed in to avoid a cycle of
 // imports.
-export function targetSchema(options: {
-  timeout: z.ZodType<number, string>
-  drain: z.ZodType<number, string>
-  dependencyNames: readonly string[]
-}) {
-  const durations = options
-  const TARGET_PLACEHOLDERS = targetPlaceholderNames(options.dependencyNames)
+export function targetSchema(options: TargetDurations & { dependencyNames: readonly string[] }) {
+  const placeholders = targetPlaceholderNames(options.dependencyNames)
   return z
-    .strictObject({
-      command: z
-        .union([
-          z.string().min(1, { error: 'expected a command' }),
-          z.array(z.string()).min(1, { error: 'expected a command and its arguments' }).max(MAX_COMMAND_ARGS),
-        ])
-        .optional()
-        .meta({
-          description:
-            'The service to start: argv (no shell), or a string run by /bin/sh -c. Its output goes to target.log beside the report.',
-        }),
-      cwd: z
-        .string()
-        .min(1)
-        .optional()
-        .meta({ description: 'Working directory, relative to the scenario file.' }),
-      env: z
-        .record(
-          z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name' }),
-          z.string(),
-        )
-        .default({})
-        .refine((env) => Object.keys(env).length <= MAX_ENV, {
-          error: `expected at most ${MAX_ENV} variables`,
-        })
-        .meta({
-          description: `Added to the harness's environment. Placeholders: ${TARGET_PLACEHOLDERS.map((p) => `{{${p}}}`).join(', ')}.`,
-        }),
-      ready: z
-        .strictObject({
-          path: pathString.default('/'),
-          timeout: durations.timeout.default(30_000),
-        })
-        .prefault({})
-        .meta({ description: 'Ready when GET path answers 2xx (polled every 100 ms) within timeout.' }),
-      url: z
-        .url({ protocol: /^http$/, error: 'expected an http URL like http://127.0.0.1:8080' })
-        .refine((url) => LOOPBACK_HOSTNAMES.has(new URL(url).hostname), { error: LOOPBACK_URL_ERROR })
-        .optional()
-        .meta({ description: 'A service already running there: never started or stopped by the harness.' }),
-      drain: durations.drain.default(5000).meta({
-        description:
-          "After the load, how long to wait for the service's batch exporter to send the last spans (ends early once every completed request has its server span).",
-      }),
-      otlp_port: z
-        .number()
-        .int()
-        .min(0)
-        .max(65_535)
-        .default(0)
-        .meta({ description: 'Port of the OTLP receiver (0: any free port; set one for a `url` service).' }),
-    })
-    .superRefine((value, ctx) => {
-      if ((value.command === undefined) === (value.url === undefined)) {
-        ctx.addIssue({
-          code: 'custom',
-          message: 'expected either command (start a service) or url (one already running)',
-        })
-      }
-      const commandParts = typeof value.command === 'string' ? [value.command] : (value.command ?? [])
-      commandParts.forEach((part, i) => {
-        for (const message of unknownPlaceholders(part, TARGET_PLACEHOLDERS))
-          ctx.addIssue({
-            code: 'custom',
-            path: typeof value.command === 'string' ? ['command'] : ['command', i],
-            message,
-          })
-      })
-      for (const [key, text] of Object.entries(value.env)) {
-        for (const message of unknownPlaceholders(text, TARGET_PLACEHOLDERS))
-          ctx.addIssue({ code: 'custom', path: ['env', key], message })
-      }
-    })
+    .strictObject(targetFields(options, placeholders))
+    .superRefine((value, ctx) => checkTarget(value, ctx, placeholders))
     .optional()
     .transform((value) =>
       value
