@@ -54,10 +54,8 @@ export type OtlpReceiver = {
 type Encoding = 'protobuf' | 'json'
 type Reply = { status: number; body: Uint8Array | string; encoding: Encoding | 'text'; retryAfterS?: number }
 
-export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES
-  const maxConcurrent = options.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS
-  const counters: OtlpReceiverCounters = {
+function newCounters(): OtlpReceiverCounters {
+  return {
     exports_accepted: 0,
     spans_accepted: 0,
     spans_rejected: 0,
@@ -67,57 +65,87 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
     overloaded: 0,
     bytes_received: 0,
   }
-  let reading = 0
+}
 
-  const server = http.createServer((request, response) => {
-    const send = (reply: Reply, closeConnection = false) => {
-      if (response.headersSent) return
-      response.writeHead(reply.status, {
-        'content-type':
-          reply.encoding === 'protobuf'
-            ? 'application/x-protobuf'
-            : reply.encoding === 'json'
-              ? 'application/json'
-              : 'text/plain; charset=utf-8',
-        ...(reply.retryAfterS !== undefined ? { 'retry-after': String(reply.retryAfterS) } : {}),
-        ...(closeConnection ? { connection: 'close' } : {}),
-      })
-      response.end(reply.body)
-    }
-    const refused = admit(request, maxBodyBytes, reading >= maxConcurrent)
-    if (refused) {
-      if (refused.status === 413) counters.too_large++
-      else if (refused.status === 503) counters.overloaded++
-      else counters.unsupported++
-      // A body over the limit is not read: answer and close the connection.
-      send(refused, refused.status === 413)
-      if (refused.status === 413) request.destroy()
-      else request.resume()
+function sendReply(response: http.ServerResponse, reply: Reply, closeConnection = false): void {
+  if (response.headersSent) return
+  response.writeHead(reply.status, {
+    'content-type':
+      reply.encoding === 'protobuf'
+        ? 'application/x-protobuf'
+        : reply.encoding === 'json'
+          ? 'application/json'
+          : 'text/plain; charset=utf-8',
+    ...(reply.retryAfterS !== undefined ? { 'retry-after': String(reply.retryAfterS) } : {}),
+    ...(closeConnection ? { connection: 'close' } : {}),
+  })
+  response.end(reply.body)
+}
+
+// A request refused before its body is read: counted, answered, and a body over the limit is
+// not read at all (the connection is closed).
+function refuse(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  refused: Reply,
+  counters: OtlpReceiverCounters,
+): void {
+  if (refused.status === 413) counters.too_large++
+  else if (refused.status === 503) counters.overloaded++
+  else counters.unsupported++
+  sendReply(response, refused, refused.status === 413)
+  if (refused.status === 413) request.destroy()
+  else request.resume()
+}
+
+type ExportContext = {
+  maxBodyBytes: number
+  counters: OtlpReceiverCounters
+  onSpans: OtlpReceiverOptions['onSpans']
+}
+
+async function receiveExport(
+  request: http.IncomingMessage,
+  response: http.ServerResponse,
+  encoding: Encoding,
+  { maxBodyBytes, counters, onSpans }: ExportContext,
+): Promise<void> {
+  try {
+    const raw = await readBody(request, maxBodyBytes)
+    if (raw === undefined) {
+      counters.too_large++
+      sendReply(response, errorReply(413, `export body over ${maxBodyBytes} bytes`, encoding), true)
       return
     }
-    const encoding = encodingOf(request.headers['content-type'])!
+    counters.bytes_received += raw.length
+    const reply = await handleExport(raw, request.headers['content-encoding'], encoding, maxBodyBytes)
+    if (reply.status === 200) accept(reply, counters, onSpans)
+    else if (reply.status === 413) counters.too_large++
+    else counters.malformed++
+    sendReply(response, reply.reply)
+  } catch {
+    counters.malformed++
+    sendReply(response, errorReply(400, 'the export body could not be read', encoding))
+  }
+}
+
+export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<OtlpReceiver> {
+  const context: ExportContext = {
+    maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+    counters: newCounters(),
+    onSpans: options.onSpans,
+  }
+  const maxConcurrent = options.maxConcurrentExports ?? DEFAULT_MAX_CONCURRENT_EXPORTS
+  let reading = 0
+  const server = http.createServer((request, response) => {
+    const refused = admit(request, context.maxBodyBytes, reading >= maxConcurrent)
+    if (refused) return refuse(request, response, refused, context.counters)
     reading++
-    readBody(request, maxBodyBytes)
-      .then(async (raw) => {
-        if (raw === undefined) {
-          counters.too_large++
-          send(errorReply(413, `export body over ${maxBodyBytes} bytes`, encoding), true)
-          return
-        }
-        counters.bytes_received += raw.length
-        const reply = await handleExport(raw, request.headers['content-encoding'], encoding, maxBodyBytes)
-        if (reply.status === 200) accept(reply, counters, options.onSpans)
-        else if (reply.status === 413) counters.too_large++
-        else counters.malformed++
-        send(reply.reply)
-      })
-      .catch(() => {
-        counters.malformed++
-        send(errorReply(400, 'the export body could not be read', encoding))
-      })
-      .finally(() => {
+    void receiveExport(request, response, encodingOf(request.headers['content-type'])!, context).finally(
+      () => {
         reading--
-      })
+      },
+    )
   })
   // A slow or stuck exporter must not hold a connection (and its buffered body) for ever.
   server.requestTimeout = 30_000
@@ -130,7 +158,7 @@ export async function startOtlpReceiver(options: OtlpReceiverOptions): Promise<O
   return {
     port,
     endpoint: `http://127.0.0.1:${port}`,
-    counters,
+    counters: context.counters,
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve())
