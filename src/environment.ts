@@ -1,8 +1,11 @@
-// The machine a run came from. Latency measured on one CPU model, core count or Node major is not
-// comparable with latency measured on another, and a new harness version may measure differently,
-// so history is only compared within one fingerprint; anything else is flagged, never mixed.
-// Derived from report.environment, so every stored report carries its own fingerprint.
+// The machine and harness a run came from (report.environment), and its fingerprint. Latency
+// measured on one CPU model, core count or Node major is not comparable with latency measured on
+// another, and a new harness version may measure differently, so history is only compared within
+// one fingerprint; anything else is flagged, never mixed. Derived from report.environment, so
+// every stored report carries its own fingerprint.
+import { execFileSync } from 'node:child_process'
 import { createRequire } from 'node:module'
+import os from 'node:os'
 
 export type Fingerprint = {
   cpuModel: string
@@ -25,6 +28,30 @@ let version: string | undefined
 export function harnessVersion(): string {
   version ??= (require('../package.json') as { version: string }).version
   return version
+}
+
+// The git commit of the working directory, or null outside a checkout (or without git).
+function gitSha(): string | null {
+  try {
+    return execFileSync('git', ['rev-parse', 'HEAD'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    }).trim()
+  } catch {
+    return null
+  }
+}
+
+export function currentEnvironment() {
+  const cpus = os.cpus()
+  return {
+    node: process.version,
+    platform: `${process.platform} ${process.arch}`,
+    cpus: cpus.length,
+    cpu_model: cpus[0]?.model.trim() ?? 'unknown',
+    harness_version: harnessVersion(),
+    git_sha: gitSha(),
+  }
 }
 
 export function fingerprintOf(environment: EnvironmentLike): Fingerprint {

@@ -10,7 +10,7 @@ import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
 import type { MockCallTally } from '../contract/mock-call.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../contract/report-types.ts'
-import { harnessVersion } from '../environment.ts'
+import { currentEnvironment } from '../environment.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
@@ -532,27 +532,6 @@ function buildReport(input: {
     intervals: client.intervals,
     arrangement: `${input.arrangement} (${client.model} model)`,
     sampler: samplerLabel(scenario.tracing.sampler),
-    environment: environment(),
-  }
-}
-
-function environment(): Report['environment'] {
-  let gitSha: string | null = null
-  try {
-    gitSha = execFileSync('git', ['rev-parse', 'HEAD'], {
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    }).trim()
-  } catch {
-    gitSha = null
-  }
-  const cpus = os.cpus()
-  return {
-    node: process.version,
-    platform: `${process.platform} ${process.arch}`,
-    cpus: cpus.length,
-    cpu_model: cpus[0]?.model.trim() ?? 'unknown',
-    harness_version: harnessVersion(),
-    git_sha: gitSha,
+    environment: currentEnvironment(),
   }
 }
