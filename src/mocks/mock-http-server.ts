@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
 import { MOCK_HELD_HEADER } from '../endpoint/dependency-api.ts'
-import { MockHandler, type MockReply } from './mock-handler.ts'
+import { MockHandler, type MockReply, type MockStreamReply } from './mock-handler.ts'
 
 export type MockListener = { port: number; origin: string; server: Server; close(): Promise<void> }
 
@@ -105,9 +105,10 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number): void {
+async function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number): Promise<void> {
   if ('networkError' in reply) return void res.destroy()
   if (res.destroyed) return
+  if ('chunks' in reply) return writeStreamReply(res, reply, receivedMs)
   const payload = JSON.stringify(reply.json)
   res.writeHead(reply.status, {
     ...reply.headers,
@@ -116,6 +117,31 @@ function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number): 
     [MOCK_HELD_HEADER]: (performance.now() - receivedMs).toFixed(3),
   })
   res.end(payload)
+}
+
+// Each piece is handed to the socket as soon as the handler yields it (no Nagle delay on
+// loopback: Node's http server sets noDelay). A reset destroys the socket after the last piece.
+async function writeStreamReply(
+  res: ServerResponse,
+  reply: MockStreamReply,
+  receivedMs: number,
+): Promise<void> {
+  const declared = reply.contentLength !== undefined
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    ...(declared ? { 'content-length': reply.contentLength } : { trailer: MOCK_HELD_HEADER }),
+  })
+  res.flushHeaders()
+  let written: Promise<unknown> = Promise.resolve()
+  for await (const chunk of reply.chunks) {
+    if (res.destroyed) return
+    written = new Promise((resolve) => res.write(chunk, resolve))
+  }
+  // What was sent before the reset reaches the caller, as over a real connection that drops
+  // after the provider wrote it.
+  if (reply.ending === 'reset') return void written.then(() => res.destroy())
+  if (!declared) res.addTrailers({ [MOCK_HELD_HEADER]: (performance.now() - receivedMs).toFixed(3) })
+  res.end()
 }
 
 function failResponse(res: ServerResponse, error: unknown): void {
