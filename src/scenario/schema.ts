@@ -252,12 +252,9 @@ const failure = z
     retry_after: requestDuration.optional().meta({ description: 'Retry-After sent with a 429 or 503.' }),
     timeout: z.literal(true).optional().meta({ description: 'The response never comes.' }),
     network_error: z.literal(true).optional().meta({ description: 'The connection fails (fetch rejects).' }),
-    reset: z
-      .literal(true)
-      .optional()
-      .meta({
-        description: 'The connection is destroyed mid-response (after the headers, part of the body).',
-      }),
+    reset: z.literal(true).optional().meta({
+      description: 'The connection is destroyed mid-response (after the headers, part of the body).',
+    }),
     stall: z
       .strictObject({
         after_tokens: countFrom0('a token count', LIMITS.outputTokens),
