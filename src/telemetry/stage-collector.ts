@@ -13,7 +13,7 @@ import { createRng, type Rng } from '../mocks/rng.ts'
 import type { StageStats } from '../report/report-types.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
 import { LogHistogram } from '../stats/log-histogram.ts'
-import { SPAN, STAGE_SPAN_NAMES } from './span-names.ts'
+import { FIRST_TOKEN_EVENT, SERVER_TTFT_STAGE, SPAN, STAGE_SPAN_NAMES } from './span-names.ts'
 import { hrToMs, type TraceRecord, toTraceRecord } from './trace-record.ts'
 
 export type CollectorOptions = {
@@ -176,6 +176,7 @@ export class StageCollector implements SpanProcessor {
       if (isError) own.errors++
     }
     if (span.kind === SpanKind.CLIENT && !isError) this.#recordDependency(span, durationMs)
+    if (span.name === SPAN.llm) this.#recordFirstToken(span)
     const selectors = this.#selectorsByName.get(span.name)
     if (!selectors) return
     for (const selector of selectors) {
@@ -186,6 +187,17 @@ export class StageCollector implements SpanProcessor {
       stage.histogram.record(durationMs)
       if (isError) stage.errors++
     }
+  }
+
+  // The server-side time to first token of a streamed answer, as a stage of its own.
+  #recordFirstToken(span: ReadableSpan): void {
+    const event = span.events.find((e) => e.name === FIRST_TOKEN_EVENT)
+    if (!event) return
+    const stage = this.#stage(SERVER_TTFT_STAGE)
+    if (!stage) return
+    const offsetMs = Math.max(0, hrToMs(event.time) - hrToMs(span.startTime))
+    stage.recorder.record(offsetMs)
+    stage.histogram.record(offsetMs)
   }
 
   #stage(key: string): Stage | undefined {
