@@ -4,6 +4,12 @@
 //   filter     = attribute "=" value          (value may be quoted with " or ')
 // Each budget keeps its source text so reports show exactly what the user wrote.
 import { parseDurationMs, parseFraction } from '../units.ts'
+import {
+  checkStreamSelector,
+  type GoodputBudget,
+  isClientStreamTarget,
+  parseGoodput,
+} from './stream-budget.ts'
 
 export const DURATION_METRICS = ['p50', 'p90', 'p95', 'p99', 'p999', 'max', 'mean'] as const
 export type DurationMetric = (typeof DURATION_METRICS)[number]
@@ -30,6 +36,7 @@ export type Budget =
       unit: 'ratio'
       source: string
     }
+  | GoodputBudget
 
 export type BudgetProblem = { path: string[]; message: string }
 
@@ -108,6 +115,24 @@ export function parseBudgets(input: Readonly<Record<string, Readonly<Record<stri
       if (typeof selector === 'string') {
         problems.push({ path: [target], message: selector })
         break
+      }
+      if (selector.spanName === 'goodput') {
+        const goodput = parseGoodput(selector, target, metrics)
+        budgets.push(...goodput.budgets)
+        problems.push(...goodput.problems)
+        break
+      }
+      const streamProblem = isClientStreamTarget(selector.spanName)
+        ? checkStreamSelector(selector)
+        : undefined
+      if (streamProblem || (isClientStreamTarget(selector.spanName) && metric === 'error_rate')) {
+        problems.push({
+          path: streamProblem ? [target] : path,
+          message:
+            streamProblem ??
+            `expected one of ${DURATION_METRICS.join(', ')} (a failed stream counts in goodput)`,
+        })
+        continue
       }
       const first = firstSpelling.get(selector.key) ?? target
       firstSpelling.set(selector.key, first)

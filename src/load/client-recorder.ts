@@ -3,6 +3,7 @@
 // ClientLoadResult. Shared by both drivers so they count the same way.
 import { quantileSorted } from 'simple-statistics'
 import type { ClientInterval, ClientSample } from './client-load-result.ts'
+import type { StreamRecord } from './stream-timing.ts'
 
 export type ClientRecorderOptions = { warmupMs: number; intervalMs?: number; keepSamples?: boolean }
 
@@ -13,6 +14,8 @@ export type RecordedResponse = {
   status: number
   traceId: string
   lagMs?: number
+  // A streamed answer's timing (stream-timing.ts).
+  stream?: StreamRecord
 }
 
 export type RecordedFailure = {
@@ -37,6 +40,8 @@ export type ClientRecording = {
   completedAfterWarmup: number
   intervals: ClientInterval[]
   samples?: ClientSample[]
+  // Every streamed request sent after the warm-up that got a response.
+  streams: StreamRecord[]
 }
 
 export type ClientRecorder = {
@@ -55,6 +60,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
   const { warmupMs } = options
   const samples: ClientSample[] | undefined = options.keepSamples ? [] : undefined
   const latenciesMs: number[] = []
+  const streams: StreamRecord[] = []
   const statusCodes: Record<string, number> = {}
   const errorCodes: Record<string, number> = {}
   const buckets: Bucket[] = []
@@ -81,6 +87,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
       bucket.latenciesMs.push(response.latencyMs)
       if (response.sentAtMs >= warmupMs) {
         latenciesMs.push(response.latencyMs)
+        if (response.stream) streams.push(response.stream)
         samples?.push({
           traceId: response.traceId,
           status: response.status,
@@ -133,6 +140,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
         completedAfterWarmup: latenciesMs.length,
         intervals: buckets.map((bucket, i) => summarise(bucket, i * intervalMs, warmupMs)),
         ...(samples ? { samples } : {}),
+        streams,
       }
     },
   }

@@ -16,6 +16,7 @@ import { createClientRecorder } from './client-recorder.ts'
 import { createUnreachableWatch, parseEndpointUrl } from './endpoint-target.ts'
 import { realClock, runDispatcher } from './open-dispatcher.ts'
 import type { RequestMix } from './request-mix.ts'
+import { createStreamTimer } from './stream-timing.ts'
 import { newTraceparent } from './traceparent.ts'
 
 export type OpenArrival = {
@@ -139,7 +140,10 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
           },
         },
         (response) => {
-          response.resume()
+          // A streamed answer is read chunk by chunk and timed; any other is drained unread.
+          const streamTimer = planned.stream ? createStreamTimer(planned.tenant, intendedMs) : undefined
+          if (streamTimer) response.on('data', (chunk: Buffer) => streamTimer.push(chunk, clock.now()))
+          else response.resume()
           response.on('end', () => {
             if (done) return
             done = true
@@ -153,6 +157,15 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
               status: response.statusCode ?? 0,
               traceId,
               lagMs,
+              ...(streamTimer
+                ? {
+                    stream: streamTimer.finish(
+                      completedAtMs,
+                      response.statusCode ?? 0,
+                      response.headers['content-type'],
+                    ),
+                  }
+                : {}),
             })
           })
           response.on('error', fail)
@@ -195,6 +208,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     completedAfterWarmup: recording.completedAfterWarmup,
     intervals: recording.intervals,
     ...(recording.samples ? { samples: recording.samples } : {}),
+    ...(recording.streams.length > 0 ? { streams: recording.streams } : {}),
     interrupted: options.signal?.aborted ?? false,
     warnings: [],
     scheduled: summary.scheduled,

@@ -8,8 +8,10 @@ export type PlannedRequest = {
   kindIndex: number
   tenant: string
   apiKey: string
-  // JSON: { tenant_id, question, k?, rerank? }
+  // JSON: { tenant_id, question, k?, rerank?, stream? }
   body: string
+  // Asks for a streamed (SSE) answer, which the drivers time token by token.
+  stream: boolean
 }
 
 export type RequestMix = { next(): PlannedRequest }
@@ -31,7 +33,14 @@ export function createRequestMix(kinds: RequestKind[], seed: number): RequestMix
       const body: Record<string, unknown> = { tenant_id: kind.tenant, question }
       if (kind.k !== undefined) body.k = kind.k
       if (kind.rerank !== undefined) body.rerank = kind.rerank
-      return { kindIndex, tenant: kind.tenant, apiKey: kind.apiKey, body: JSON.stringify(body) }
+      if (kind.stream) body.stream = true
+      return {
+        kindIndex,
+        tenant: kind.tenant,
+        apiKey: kind.apiKey,
+        body: JSON.stringify(body),
+        stream: kind.stream === true,
+      }
     },
   }
 }

@@ -9,6 +9,7 @@ import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/e
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
+import { runClosedStreamLoad } from '../load/closed-stream-driver.ts'
 import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { harnessVersion } from '../nightly/fingerprint.ts'
@@ -24,6 +25,7 @@ import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
+import { isStreamBudget, streamBudgetResults, streamFields } from './stream-report.ts'
 import { startSystemUnderTest } from './system-under-test.ts'
 
 export type RunProgress = {
@@ -117,17 +119,29 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
             onTick,
             keepSamples: true,
           })
-        : await runClosedLoad({
-            url,
-            connections: load.connections ?? 10,
-            durationMs: load.durationMs,
-            warmupMs: load.warmupMs,
-            requestTimeoutMs: load.requestTimeoutMs,
-            mix,
-            signal: abort.signal,
-            onTick,
-            keepSamples: true,
-          })
+        : scenario.requests.some((request) => request.stream)
+          ? await runClosedStreamLoad({
+              url,
+              connections: load.connections ?? 10,
+              durationMs: load.durationMs,
+              warmupMs: load.warmupMs,
+              requestTimeoutMs: load.requestTimeoutMs,
+              mix,
+              signal: abort.signal,
+              onTick,
+              keepSamples: true,
+            })
+          : await runClosedLoad({
+              url,
+              connections: load.connections ?? 10,
+              durationMs: load.durationMs,
+              warmupMs: load.warmupMs,
+              requestTimeoutMs: load.requestTimeoutMs,
+              mix,
+              signal: abort.signal,
+              onTick,
+              keepSamples: true,
+            })
     } finally {
       clearTimeout(warmupTimer)
     }
@@ -270,13 +284,18 @@ function buildReport(input: {
   const { results } = finished
   const measuredSec = client.measuredDurationMs / 1000
   const throughputRps = measuredSec > 0 ? client.completedAfterWarmup / measuredSec : 0
+  const streamed = scenario.requests.some((request) => request.stream)
   const budgets = [
     ...evaluateBudgets(
-      scenario.budgets,
+      // ttft / itl / tpot / goodput are the client's figures, decided in stream-report.ts.
+      scenario.budgets.filter((budget) => !isStreamBudget(budget)),
       { stages: results.stages, throughputRps, measuredS: measuredSec },
       { inconclusive: input.inconclusive },
     ),
     ...overheadBudgetResults(scenario.budgets, input.overhead, input.inconclusive),
+    ...(client.streams
+      ? streamBudgetResults(client.streams, scenario.budgets, measuredSec, input.inconclusive)
+      : []),
   ]
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
@@ -404,6 +423,7 @@ function buildReport(input: {
       p99: clientStats.p99_ms,
       max: clientStats.max_ms,
     },
+    ...(streamed ? streamFields(client.streams ?? [], scenario.budgets, measuredSec) : {}),
     stages: results.stages,
     stage_histograms: results.stage_histograms,
     stage_intervals: results.stage_intervals.map((i) => ({

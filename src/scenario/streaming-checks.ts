@@ -37,9 +37,7 @@ export function checkStreaming(value: StreamingView, ctx: z.RefinementCtx): void
     })
   }
   if (streamed >= 0) return
-  const streamBudget = value.budgets.find((budget) =>
-    CLIENT_STREAM_TARGETS.has('selector' in budget ? budget.selector.spanName : budget.target),
-  )
+  const streamBudget = value.budgets.find((budget) => CLIENT_STREAM_TARGETS.has(budget.target.split('{')[0]!))
   if (streamBudget) {
     ctx.addIssue({
       code: 'custom',
