@@ -139,7 +139,7 @@ async function attemptOnce<T>(
     } catch (cause) {
       const error = new DependencyError(
         request.dependency,
-        isEndOfInput(cause) ? 'truncated' : 'invalid_response',
+        isEndOfInput(cause, text) ? 'truncated' : 'invalid_response',
         `${request.dependency} sent a body that is not JSON: ${messageOf(cause)}`,
         { status: response.status, attempts },
         { cause },
@@ -200,9 +200,13 @@ function failed<T>(span: Span, error: DependencyError, retryable: boolean): Atte
   return { ok: false, error, retryable }
 }
 
-// JSON.parse's own words for a text that stops inside a value: the body ended early.
-function isEndOfInput(cause: unknown): boolean {
-  return cause instanceof SyntaxError && /end of JSON input|Unterminated/i.test(cause.message)
+// The body ended early when JSON.parse fails only because the text ran out: V8 says "end of
+// JSON input", or names the position where it gave up, and that position is the text's end.
+function isEndOfInput(cause: unknown, text: string): boolean {
+  if (!(cause instanceof SyntaxError)) return false
+  if (/end of JSON input/i.test(cause.message)) return true
+  const position = /at position (\d+)/.exec(cause.message)?.[1]
+  return position !== undefined && Number(position) >= text.trimEnd().length
 }
 
 // retry-after-ms first, then retry-after (seconds or an HTTP date), as openai-node reads them.

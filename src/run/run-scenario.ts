@@ -25,7 +25,7 @@ import { evaluateTrust } from '../trust/trust-guards.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
-import { isStreamBudget, streamBudgetResults, streamFields } from './stream-report.ts'
+import { isStreamBudget, streamBudgetResults, streamFields, streamNotes } from './stream-report.ts'
 import { startSystemUnderTest } from './system-under-test.ts'
 
 export type RunProgress = {
@@ -301,7 +301,7 @@ function buildReport(input: {
 
   // Driver warnings (e.g. autocannon timing later responses from older requests after a
   // server-closed connection) belong where a reader checks whether the numbers add up.
-  const notes: string[] = [...client.warnings]
+  const notes: string[] = [...client.warnings, ...streamNotes(client.streams ?? [])]
   const accounted = client.completed + client.errors + client.timeouts + client.inFlightAtEnd
   if (accounted !== client.sent) {
     notes.push(`sent ${client.sent} ≠ completed + errors + timeouts + in flight (${accounted})`)

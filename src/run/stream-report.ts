@@ -183,3 +183,13 @@ function goodputResult(
       : {}),
   }
 }
+
+// Plain-language notes for the report's accounting, e.g. a target that does not stream.
+export function streamNotes(records: readonly StreamRecord[]): string[] {
+  const notStreamed = records.filter((record) => record.failure === 'not_streamed').length
+  return notStreamed > 0
+    ? [
+        `${notStreamed} streamed requests were answered without text/event-stream: the target does not stream, so they have no TTFT, ITL or TPOT. Check that it honours "stream": true, or drop stream from the requests.`,
+      ]
+    : []
+}
