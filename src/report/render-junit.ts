@@ -19,6 +19,7 @@ import {
   trustOf,
 } from './report-figures.ts'
 import type { Report } from './report-types.ts'
+import { streamProperties } from './stream-lines.ts'
 
 // XML 1.0 forbids most control characters even as entities.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
@@ -98,6 +99,7 @@ export function renderJunit(input: Report): string {
     ['git_sha', env.git_sha ?? ''],
     ['node', env.node],
     ['cpu', `${env.cpus} × ${env.cpu_model}`],
+    ...streamProperties(report),
   ].map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value ?? '') }))
   const timeS = report.duration_s.toFixed(3)
   const doc = {

@@ -18,6 +18,7 @@ import {
   verdictDetail,
 } from './report-figures.ts'
 import type { BudgetResult, Report } from './report-types.ts'
+import { streamMarkdownLines } from './stream-lines.ts'
 
 export const TOP_ROOT_CAUSES = 5
 
@@ -93,6 +94,7 @@ export function renderSummaryMarkdown(input: Report): string {
     lines.push('No budgets declared.')
   }
   lines.push('')
+  lines.push(...streamMarkdownLines(report))
 
   const causes = rootCausesByCount(report)
   if (causes.length > 0) {

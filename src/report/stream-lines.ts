@@ -53,3 +53,33 @@ export function streamAccountingLine(report: Report): string | undefined {
     .join(', ')
   return `Streamed requests: ${s.count} answered · ${s.ok} complete${failures ? ` · failed: ${failures}` : ''}`
 }
+
+// summary.md: the streamed-answer figures as a Markdown table (empty when nothing streamed).
+export function streamMarkdownLines(report: Report): string[] {
+  const rows = streamRows(report)
+  if (rows.length === 0) return []
+  const cells = (r: StreamRow) =>
+    [r.summary.p50, r.summary.p95, r.summary.p99, r.summary.max].map((v) => formatStreamValue(v, r.unit))
+  const lines = [
+    '**Streamed answers** (TTFT from the send time; ITL every gap between chunks; TPOT = (e2e − TTFT)/(tokens − 1), as vLLM)',
+    '',
+    '| Figure | n | p50 | p95 | p99 | max |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...rows.map((r) => `| ${r.name} (${r.unit}) | ${r.summary.count} | ${cells(r).join(' | ')} |`),
+  ]
+  const extra = [goodputLine(report), streamAccountingLine(report)].filter((line): line is string => !!line)
+  return [...lines, ...(extra.length > 0 ? ['', ...extra] : []), '']
+}
+
+// junit.xml: the same figures as suite properties (the budgets on them are test cases already).
+export function streamProperties(report: Report): [string, string][] {
+  const props: [string, string][] = []
+  const add = (name: string, summary: Summary | undefined) => {
+    if (summary) props.push([name, summary.count > 0 ? summary.p95.toFixed(3) : ''])
+  }
+  add('client_ttft_p95_ms', report.client_ttft_ms)
+  add('client_itl_p95_ms', report.client_itl_ms)
+  add('client_tpot_p95_ms', report.client_tpot_ms)
+  if (report.goodput) props.push(['goodput_share', report.goodput.share.toFixed(4)])
+  return props
+}
