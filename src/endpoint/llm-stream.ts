@@ -5,7 +5,7 @@
 // second answer cannot be spliced onto the first. Mid-stream failures map to their own error
 // types so that the run's root-cause table names them:
 //   connection dropped after the headers → ConnectionResetError (502)
-//   nothing for stream_idle_timeout     → StreamStalledError (504)
+//   nothing for stream_idle_timeout     → StreamStalledError (504), once the first token came
 //   body ended without `data: [DONE]`   → TruncatedResponseError (502)
 import type { Span } from '@opentelemetry/api'
 import { trace } from '@opentelemetry/api'
@@ -155,11 +155,12 @@ async function attemptStream(
       idle = setTimeout(() => abortFor('stalled'), hooks.idleTimeoutMs)
     }
     const reader = createChunkReader(hooks.onDelta)
-    armIdle()
+    // The idle timeout runs between tokens: the wait for the first one is the provider's TTFT,
+    // bounded by the attempt's timeout (a long TTFT is slow, not stalled).
     try {
       for await (const chunk of response.body()) {
-        armIdle()
         reader.push(chunk)
+        if (reader.value.contentChunks > 0) armIdle()
       }
       reader.end()
       // A Fetch body may end quietly when its signal aborts: the abort is still the cause.

@@ -428,7 +428,7 @@ export const pipeline = z
     rerank_min_results: countFrom0('a result count', LIMITS.rerankMinResults).default(3),
     stream_idle_timeout: timeoutDuration.default(2000).meta({
       description:
-        'A streamed LLM answer that sends nothing for this long is abandoned (StreamStalledError, 504 or an SSE error event).',
+        'A streamed LLM answer that sends nothing for this long after its first token is abandoned (StreamStalledError, 504 or an SSE error event); the wait for the first token is bounded by the llm timeout.',
     }),
   })
   .prefault({})
