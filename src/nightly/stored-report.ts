@@ -62,6 +62,7 @@ export const storedReportSchema = z.looseObject({
   // Streamed answers (issue 13); absent in reports of runs that streamed nothing.
   client_ttft_ms: storedClientSummary.optional(),
   client_itl_ms: storedClientSummary.optional(),
+  client_tpot_ms: storedClientSummary.optional(),
 })
 
 export type StoredReport = z.infer<typeof storedReportSchema>

@@ -48,3 +48,30 @@ describe('streamed-answer figures in the nightly history', () => {
     expect(byKey[metricKey(CLIENT_ITL_STAGE, 'p95')]).toBe('unchanged')
   })
 })
+
+describe('trend charts of a streaming scenario', () => {
+  it('draws ttft from the client summaries with its budget line, and no chart for goodput', async () => {
+    const { trendCharts } = await import('../../../src/nightly/trends.ts')
+    const budget = (target: string, metric: string, limit: number, unit = 'ms') => ({
+      target,
+      metric,
+      limit,
+      actual: 1,
+      unit,
+      pass: true,
+      source: `${target}.${metric}: ${limit}`,
+    })
+    const withBudgets = (night: number, ttft: number) => ({
+      ...storedReport(night, ttft, 45),
+      budgets: [
+        budget('ttft', 'p95', 1300),
+        budget('goodput', 'min', 0.9, 'ratio'),
+        budget('ttft{tenant_id=globex}', 'p95', 1500),
+      ],
+    })
+    const charts = trendCharts(withBudgets(2, 1100), [withBudgets(0, 1000), withBudgets(1, 1050)], 30)
+    expect(charts.map((c) => c.stage)).toEqual(['ttft'])
+    expect(charts[0]!.limits).toEqual([{ metric: 'p95', limit: 1300, source: 'ttft.p95: 1300' }])
+    expect(charts[0]!.series[0]!.points.map((p) => p.value)).toEqual([1000, 1050, 1100])
+  })
+})
