@@ -9,9 +9,16 @@ import type { BudgetProblem, StageSelector } from './parse-budget.ts'
 
 export const CLIENT_STREAM_METRICS = ['ttft', 'itl', 'tpot'] as const
 export const GOODPUT_METRICS = ['min', 'min_rps'] as const
-const SLO_KEYS = ['ttft', 'itl', 'tpot', 'e2e'] as const
 
 export type GoodputSloMs = { ttftMs?: number; itlMs?: number; tpotMs?: number; e2eMs?: number }
+
+const SLO_FIELDS: Record<string, keyof GoodputSloMs> = {
+  ttft: 'ttftMs',
+  itl: 'itlMs',
+  tpot: 'tpotMs',
+  e2e: 'e2eMs',
+}
+const SLO_KEYS = Object.keys(SLO_FIELDS)
 
 export type GoodputBudget = {
   target: string // canonical: goodput or goodput{tenant_id=acme}
@@ -82,14 +89,15 @@ function parseSlo(raw: unknown, target: string, problems: BudgetProblem[]): Good
   const slo: GoodputSloMs = {}
   for (const [key, value] of Object.entries(raw)) {
     const ms = typeof value === 'string' ? parseDurationMs(value) : undefined
-    if (!(SLO_KEYS as readonly string[]).includes(key)) {
+    const field = Object.hasOwn(SLO_FIELDS, key) ? SLO_FIELDS[key] : undefined
+    if (field === undefined) {
       problems.push({ path: [target, 'slo', key], message: `expected one of ${SLO_KEYS.join(', ')}` })
     } else if (ms === undefined) {
       problems.push({
         path: [target, 'slo', key],
         message: `expected a duration like 1s, got ${JSON.stringify(value)}`,
       })
-    } else slo[`${key as (typeof SLO_KEYS)[number]}Ms`] = ms
+    } else slo[field] = ms
   }
   if (Object.keys(slo).length === 0 && problems.length === 0)
     problems.push({ path: [target, 'slo'], message: 'expected at least one of ttft, itl, tpot, e2e' })

@@ -25,7 +25,8 @@ import {
   startClientSpan,
   transportError,
 } from './dependency-client.ts'
-import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
+import { DeadlineExceededError, DependencyError, type DependencyFailureKind } from './dependency-error.ts'
+import type { DependencyResponse } from './dependency-transport.ts'
 
 // The request body with streaming asked for, and the usage chunk at its end.
 export function streamedBody(body: object): object {
@@ -101,6 +102,39 @@ export async function streamChat(
   throw lastError!
 }
 
+// The attempt's abort: its timeout, or the idle timeout between tokens; `why` says which fired.
+type AbortGuard = {
+  signal: AbortSignal
+  readonly why: 'timeout' | 'stalled' | undefined
+  armIdle(): void
+  dispose(): void
+}
+
+function createAbortGuard(timeoutMs: number, idleTimeoutMs: number): AbortGuard {
+  const controller = new AbortController()
+  let why: 'timeout' | 'stalled' | undefined
+  const abortFor = (reason: 'timeout' | 'stalled') => {
+    why ??= reason
+    controller.abort()
+  }
+  const deadline = setTimeout(() => abortFor('timeout'), Math.max(1, Math.ceil(timeoutMs)))
+  let idle: NodeJS.Timeout | undefined
+  return {
+    signal: controller.signal,
+    get why() {
+      return why
+    },
+    armIdle() {
+      clearTimeout(idle)
+      idle = setTimeout(() => abortFor('stalled'), idleTimeoutMs)
+    },
+    dispose() {
+      clearTimeout(deadline)
+      clearTimeout(idle)
+    },
+  }
+}
+
 async function attemptStream(
   call: CallContext,
   request: DependencyCall,
@@ -113,30 +147,17 @@ async function attemptStream(
   const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'text/event-stream' }
   propagator.inject(trace.setSpan(call.ctx, span), headers, headerSetter)
   const attempts = attempt + 1
-  const controller = new AbortController()
-  let why: 'timeout' | 'stalled' | undefined
-  const abortFor = (reason: 'timeout' | 'stalled') => {
-    why ??= reason
-    controller.abort()
-  }
-  const deadline = setTimeout(() => abortFor('timeout'), Math.max(1, Math.ceil(timeoutMs)))
-  let idle: NodeJS.Timeout | undefined
+  const guard = createAbortGuard(timeoutMs, hooks.idleTimeoutMs)
   const fail = (error: DependencyError, retryable: boolean): Attempt => {
     endWithError(span, error)
     return { ok: false, error, retryable }
   }
   try {
-    let response: Awaited<ReturnType<CallContext['transport']['post']>>
+    let response: DependencyResponse
     try {
-      response = await call.transport.post(
-        request.dependency,
-        request.path,
-        headers,
-        payload,
-        controller.signal,
-      )
+      response = await call.transport.post(request.dependency, request.path, headers, payload, guard.signal)
     } catch (cause) {
-      return fail(transportError(request, cause, controller.signal.aborted, timeoutMs, attempts), true)
+      return fail(transportError(request, cause, guard.signal.aborted, timeoutMs, attempts), true)
     }
     span.setAttribute('http.response.status_code', response.status)
     if (response.status < 200 || response.status > 299) {
@@ -150,56 +171,72 @@ async function attemptStream(
       )
       return fail(error, RETRYABLE_STATUS.has(response.status))
     }
-    const armIdle = () => {
-      clearTimeout(idle)
-      idle = setTimeout(() => abortFor('stalled'), hooks.idleTimeoutMs)
-    }
-    const reader = createChunkReader(hooks.onDelta)
-    // The idle timeout runs between tokens: the wait for the first one is the provider's TTFT,
-    // bounded by the attempt's timeout (a long TTFT is slow, not stalled).
-    try {
-      for await (const chunk of response.body()) {
-        reader.push(chunk)
-        if (reader.value.contentChunks > 0) armIdle()
-      }
-      reader.end()
-      // A Fetch body may end quietly when its signal aborts: the abort is still the cause.
-      if (why) throw new Error(`the stream was aborted (${why})`)
-    } catch (cause) {
-      const kind = why === 'stalled' ? 'stalled' : why === 'timeout' ? 'timeout' : 'reset'
-      const message =
-        kind === 'stalled'
-          ? `${request.dependency} sent nothing for ${hooks.idleTimeoutMs} ms mid-stream`
-          : kind === 'timeout'
-            ? `${request.dependency} did not finish its stream within ${Math.round(timeoutMs)} ms`
-            : `${request.dependency} dropped the connection mid-stream: ${messageOf(cause)}`
-      return fail(
-        new DependencyError(
-          request.dependency,
-          kind,
-          message,
-          { status: response.status, attempts },
-          { cause },
-        ),
-        reader.value.contentChunks === 0,
-      )
-    }
+    const read = await readStream(request, response, guard, { attempts, timeoutMs, hooks })
+    if (!read.ok) return fail(read.error, read.retryable)
     recordMockTiming(span, response)
-    if (!reader.done) {
-      const error = new DependencyError(
-        request.dependency,
-        'truncated',
-        `${request.dependency} ended its stream without [DONE] after ${reader.value.contentChunks} content chunks`,
-        { status: response.status, attempts },
-      )
-      return fail(error, reader.value.contentChunks === 0)
-    }
     span.end()
-    return { ok: true, value: reader.value }
+    return read
   } finally {
-    clearTimeout(deadline)
-    clearTimeout(idle)
+    guard.dispose()
   }
+}
+
+// Reads the chunks to [DONE]. Retryable only while no token has reached the caller.
+async function readStream(
+  request: DependencyCall,
+  response: DependencyResponse,
+  guard: AbortGuard,
+  context: { attempts: number; timeoutMs: number; hooks: StreamHooks },
+): Promise<Attempt> {
+  const { attempts, timeoutMs, hooks } = context
+  const reader = createChunkReader(hooks.onDelta)
+  const failure = (kind: DependencyFailureKind, message: string, cause?: unknown): Attempt => ({
+    ok: false,
+    error: new DependencyError(
+      request.dependency,
+      kind,
+      message,
+      { status: response.status, attempts },
+      cause === undefined ? undefined : { cause },
+    ),
+    retryable: reader.value.contentChunks === 0,
+  })
+  // The idle timeout runs between tokens: the wait for the first one is the provider's TTFT,
+  // bounded by the attempt's timeout (a long TTFT is slow, not stalled).
+  try {
+    for await (const chunk of response.body()) {
+      reader.push(chunk)
+      if (reader.value.contentChunks > 0) guard.armIdle()
+    }
+    reader.end()
+    // A Fetch body may end quietly when its signal aborts: the abort is still the cause.
+    if (guard.why) throw new Error(`the stream was aborted (${guard.why})`)
+  } catch (cause) {
+    if (guard.why === 'stalled')
+      return failure(
+        'stalled',
+        `${request.dependency} sent nothing for ${hooks.idleTimeoutMs} ms mid-stream`,
+        cause,
+      )
+    if (guard.why === 'timeout')
+      return failure(
+        'timeout',
+        `${request.dependency} did not finish its stream within ${Math.round(timeoutMs)} ms`,
+        cause,
+      )
+    return failure(
+      'reset',
+      `${request.dependency} dropped the connection mid-stream: ${messageOf(cause)}`,
+      cause,
+    )
+  }
+  if (!reader.done) {
+    return failure(
+      'truncated',
+      `${request.dependency} ended its stream without [DONE] after ${reader.value.contentChunks} content chunks`,
+    )
+  }
+  return { ok: true, value: reader.value }
 }
 
 // Reads OpenAI chat-completion chunks: content deltas (empty ones, such as the first chunk's

@@ -7,9 +7,14 @@
 import http from 'node:http'
 import https from 'node:https'
 import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
-import { createClientRecorder } from './client-recorder.ts'
-import { createUnreachableWatch, parseEndpointUrl } from './endpoint-target.ts'
-import type { RequestMix } from './request-mix.ts'
+import { type ClientRecorder, createClientRecorder } from './client-recorder.ts'
+import {
+  createUnreachableWatch,
+  type EndpointTarget,
+  parseEndpointUrl,
+  type UnreachableWatch,
+} from './endpoint-target.ts'
+import type { PlannedRequest, RequestMix } from './request-mix.ts'
 import { createStreamTimer } from './stream-timing.ts'
 import { newTraceparent } from './traceparent.ts'
 
@@ -25,118 +30,54 @@ export type ClosedStreamOptions = {
   keepSamples?: boolean
 }
 
+type Shared = {
+  agent: http.Agent
+  transport: typeof http | typeof https
+  target: EndpointTarget
+  recorder: ClientRecorder
+  now: () => number
+  requestTimeoutMs: number
+  unreachable: UnreachableWatch
+  counters: { sent: number; inFlight: number; unreachable: boolean }
+}
+
 export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise<ClientLoadResult> {
-  const { connections, warmupMs, durationMs, mix, requestTimeoutMs } = options
+  const { connections, warmupMs, durationMs, mix } = options
   const target = parseEndpointUrl(options.url)
   const transport = target.protocol === 'https:' ? https : http
-  const agent = new transport.Agent({ keepAlive: true, maxSockets: connections })
-  const recorder = createClientRecorder({ warmupMs, keepSamples: options.keepSamples ?? false })
-  const startedAtMs = Date.now()
   const t0 = performance.now()
-  const now = () => performance.now() - t0
+  const shared: Shared = {
+    agent: new transport.Agent({ keepAlive: true, maxSockets: connections }),
+    transport,
+    target,
+    recorder: createClientRecorder({ warmupMs, keepSamples: options.keepSamples ?? false }),
+    now: () => performance.now() - t0,
+    requestTimeoutMs: options.requestTimeoutMs,
+    unreachable: createUnreachableWatch(),
+    counters: { sent: 0, inFlight: 0, unreachable: false },
+  }
+  const { recorder, counters, now } = shared
+  const startedAtMs = Date.now()
   const endAtMs = warmupMs + durationMs
-  const unreachable = createUnreachableWatch()
-  let unreachableHit = false
-  let sent = 0
-  let inFlight = 0
-  const stopped = () => now() >= endAtMs || options.signal?.aborted === true || unreachableHit
-
-  const sendOne = () =>
-    new Promise<void>((resolve) => {
-      const planned = mix.next()
-      const { traceparent, traceId } = newTraceparent()
-      const sentAtMs = now()
-      sent++
-      inFlight++
-      let settled = false
-      let timedOut = false
-      const settle = (record: () => void) => {
-        if (settled) return
-        settled = true
-        clearTimeout(timer)
-        inFlight--
-        record()
-        resolve()
-      }
-      const fail = (error: NodeJS.ErrnoException | undefined) =>
-        settle(() => {
-          const failedAtMs = now()
-          if (!timedOut && unreachable.failed(error, failedAtMs, recorder.completed)) unreachableHit = true
-          recorder.failure({
-            sentAtMs,
-            failedAtMs,
-            timeout: timedOut,
-            code: timedOut ? 'timeout' : (error?.code ?? 'error'),
-            traceId,
-          })
-        })
-      const request = transport.request(
-        {
-          agent,
-          protocol: target.protocol,
-          hostname: target.hostname,
-          port: target.port,
-          path: target.path,
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'content-length': Buffer.byteLength(planned.body),
-            authorization: `Bearer ${planned.apiKey}`,
-            traceparent,
-          },
-        },
-        (response) => {
-          const streamTimer = planned.stream ? createStreamTimer(planned.tenant, sentAtMs) : undefined
-          if (streamTimer) response.on('data', (chunk: Buffer) => streamTimer.push(chunk, now()))
-          else response.resume()
-          response.on('end', () =>
-            settle(() => {
-              const completedAtMs = now()
-              const status = response.statusCode ?? 0
-              recorder.response({
-                sentAtMs,
-                completedAtMs,
-                latencyMs: completedAtMs - sentAtMs,
-                status,
-                traceId,
-                ...(streamTimer
-                  ? { stream: streamTimer.finish(completedAtMs, status, response.headers['content-type']) }
-                  : {}),
-              })
-            }),
-          )
-          response.on('error', fail)
-          response.on('close', () => {
-            if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
-          })
-        },
-      )
-      request.on('error', fail)
-      const timer = setTimeout(() => {
-        timedOut = true
-        request.destroy(new Error('request timed out'))
-      }, requestTimeoutMs)
-      request.end(planned.body)
-    })
-
+  const stopped = () => now() >= endAtMs || options.signal?.aborted === true || counters.unreachable
   const ticker = setInterval(() => {
     options.onTick?.({
       elapsedMs: now(),
-      sent,
+      sent: counters.sent,
       completed: recorder.completed,
       errors: recorder.errors + recorder.timeouts,
     })
   }, 1000)
   const worker = async () => {
-    while (!stopped()) await sendOne()
+    while (!stopped()) await sendOne(shared, mix.next())
   }
   try {
     await Promise.all(Array.from({ length: connections }, worker))
   } finally {
     clearInterval(ticker)
-    agent.destroy()
+    shared.agent.destroy()
   }
-  if (unreachableHit) throw unreachable.error(options.url)
+  if (counters.unreachable) throw shared.unreachable.error(options.url)
   const endMs = now()
   const recording = recorder.finish(endMs)
   return {
@@ -144,11 +85,11 @@ export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise
     model: 'closed',
     connections,
     startedAtMs,
-    sent,
+    sent: counters.sent,
     completed: recording.completed,
     errors: recording.errors,
     timeouts: recording.timeouts,
-    inFlightAtEnd: inFlight,
+    inFlightAtEnd: counters.inFlight,
     errorCodes: recording.errorCodes,
     statusCodes: recording.statusCodes,
     latenciesMs: recording.latenciesMs,
@@ -161,4 +102,82 @@ export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise
     interrupted: options.signal?.aborted ?? false,
     warnings: [],
   }
+}
+
+// One request, recorded when its response has ended (streamed ones timed chunk by chunk), or
+// when it failed or timed out; resolves then, never rejects.
+function sendOne(shared: Shared, planned: PlannedRequest): Promise<void> {
+  const { recorder, now, counters, target } = shared
+  return new Promise<void>((resolve) => {
+    const { traceparent, traceId } = newTraceparent()
+    const sentAtMs = now()
+    counters.sent++
+    counters.inFlight++
+    let settled = false
+    let timedOut = false
+    let timer: NodeJS.Timeout | undefined
+    const settle = (record: () => void) => {
+      if (settled) return
+      settled = true
+      clearTimeout(timer)
+      counters.inFlight--
+      record()
+      resolve()
+    }
+    const fail = (error: NodeJS.ErrnoException | undefined) =>
+      settle(() => {
+        const failedAtMs = now()
+        if (!timedOut && shared.unreachable.failed(error, failedAtMs, recorder.completed))
+          counters.unreachable = true
+        const code = timedOut ? 'timeout' : (error?.code ?? 'error')
+        recorder.failure({ sentAtMs, failedAtMs, timeout: timedOut, code, traceId })
+      })
+    const request = shared.transport.request(
+      {
+        agent: shared.agent,
+        protocol: target.protocol,
+        hostname: target.hostname,
+        port: target.port,
+        path: target.path,
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(planned.body),
+          authorization: `Bearer ${planned.apiKey}`,
+          traceparent,
+        },
+      },
+      (response) => {
+        const streamTimer = planned.stream ? createStreamTimer(planned.tenant, sentAtMs) : undefined
+        if (streamTimer) response.on('data', (chunk: Buffer) => streamTimer.push(chunk, now()))
+        else response.resume()
+        response.on('end', () =>
+          settle(() => {
+            const completedAtMs = now()
+            const status = response.statusCode ?? 0
+            const stream = streamTimer?.finish(completedAtMs, status, response.headers['content-type'])
+            const latencyMs = completedAtMs - sentAtMs
+            recorder.response({
+              sentAtMs,
+              completedAtMs,
+              latencyMs,
+              status,
+              traceId,
+              ...(stream ? { stream } : {}),
+            })
+          }),
+        )
+        response.on('error', fail)
+        response.on('close', () => {
+          if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
+        })
+      },
+    )
+    request.on('error', fail)
+    timer = setTimeout(() => {
+      timedOut = true
+      request.destroy(new Error('request timed out'))
+    }, shared.requestTimeoutMs)
+    request.end(planned.body)
+  })
 }
