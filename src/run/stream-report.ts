@@ -65,7 +65,9 @@ export function streamFields(
   const failures: Record<string, number> = {}
   for (const record of records)
     if (record.failure) failures[record.failure] = (failures[record.failure] ?? 0) + 1
-  const goodputBudget = budgets.find((b): b is GoodputBudget => b.target.startsWith('goodput'))
+  // The report's goodput is the whole mix's when a budget says so, else the first narrowed one's.
+  const goodputBudgets = budgets.filter((b): b is GoodputBudget => b.target.startsWith('goodput'))
+  const goodputBudget = goodputBudgets.find((b) => b.tenant === undefined) ?? goodputBudgets[0]
   const goodput = goodputBudget ? goodputOf(records, goodputBudget, measuredS) : undefined
   return {
     client_ttft_ms: summary(series.ttftMs),
