@@ -58,7 +58,8 @@ function chart(report: Report, figure: Figure): string {
   ]
   const top = Math.max(figure.summary.p99, ...budgets.map((b) => b.limit)) * 1.15 || 1
   const x = (ms: number) => LEFT + ((WIDTH - LEFT - 10) * ms) / top
-  const height = bars.length * ROW + 30
+  // Budget labels alternate between two lines so that neighbouring markers stay legible.
+  const height = bars.length * ROW + 40
   const rects = bars
     .map(
       ([label, value], i) =>
@@ -66,13 +67,15 @@ function chart(report: Report, figure: Figure): string {
     )
     .join('')
   const markers = budgets
-    .map((b) => {
+    .map((b, i) => {
+      const narrowed = b.target.includes('{') ? `${b.target.slice(b.target.indexOf('{'))} ` : ''
+      const labelY = bars.length * ROW + 12 + (i % 2) * 11
       const status = !b.pass ? 'fail' : budgetStatus(b) === 'inconclusive' ? 'inconclusive' : 'pass'
       const at = x(b.limit).toFixed(1)
-      return `<line class="budget-marker ${status}" data-target="${esc(b.target)}" data-metric="${esc(b.metric)}" x1="${at}" x2="${at}" y1="0" y2="${bars.length * ROW}" stroke="${COLORS[status]}" stroke-width="2" stroke-dasharray="4 3"><title>${esc(`${b.target} ${b.metric} ${budgetLimitText(b)}: ${status}`)}</title></line><text x="${at}" y="${bars.length * ROW + 12}" font-size="10" text-anchor="middle" fill="${COLORS[status]}">${esc(`${b.metric} ${budgetLimitText(b)}`)}</text>`
+      return `<line class="budget-marker ${status}" data-target="${esc(b.target)}" data-metric="${esc(b.metric)}" x1="${at}" x2="${at}" y1="0" y2="${bars.length * ROW}" stroke="${COLORS[status]}" stroke-width="2" stroke-dasharray="4 3"><title>${esc(`${b.target} ${b.metric} ${budgetLimitText(b)}: ${status}`)}</title></line><text x="${at}" y="${labelY}" font-size="10" text-anchor="middle" fill="${COLORS[status]}">${esc(`${narrowed}${b.metric} ${budgetLimitText(b)}`)}</text>`
     })
     .join('')
-  const axis = `<line x1="${LEFT}" x2="${WIDTH - 10}" y1="${bars.length * ROW + 16}" y2="${bars.length * ROW + 16}" stroke="#999"/><text x="${LEFT}" y="${height - 2}" font-size="10">0</text><text x="${WIDTH - 10}" y="${height - 2}" font-size="10" text-anchor="end">${esc(formatStreamValue(top, 'ms'))} ms</text>`
+  const axis = `<line x1="${LEFT}" x2="${WIDTH - 10}" y1="${bars.length * ROW + 26}" y2="${bars.length * ROW + 26}" stroke="#999"/><text x="${LEFT}" y="${height - 2}" font-size="10">0</text><text x="${WIDTH - 10}" y="${height - 2}" font-size="10" text-anchor="end">${esc(formatStreamValue(top, 'ms'))} ms</text>`
   return `<figure class="chart stream-chart" id="chart-stream-${figure.id}"><svg role="img" aria-label="${esc(figure.title)}" viewBox="0 0 ${WIDTH} ${height}" width="100%" preserveAspectRatio="xMinYMin meet">${rects}${markers}${axis}</svg><figcaption>${esc(figure.title)}: p50–p99 (n=${figure.summary.count}); dashed lines are its budgets, red when failed.</figcaption></figure>`
 }
 
