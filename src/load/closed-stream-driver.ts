@@ -38,7 +38,8 @@ type Shared = {
   now: () => number
   requestTimeoutMs: number
   unreachable: UnreachableWatch
-  counters: { sent: number; inFlight: number; unreachable: boolean }
+  // aborted: stopped from outside (Ctrl+C); what is in flight then is dropped, not failed.
+  counters: { sent: number; inFlight: number; unreachable: boolean; aborted: boolean }
 }
 
 export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise<ClientLoadResult> {
@@ -54,7 +55,7 @@ export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise
     now: () => performance.now() - t0,
     requestTimeoutMs: options.requestTimeoutMs,
     unreachable: createUnreachableWatch(),
-    counters: { sent: 0, inFlight: 0, unreachable: false },
+    counters: { sent: 0, inFlight: 0, unreachable: false, aborted: false },
   }
   const { recorder, counters, now } = shared
   const startedAtMs = Date.now()
@@ -71,9 +72,18 @@ export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise
   const worker = async () => {
     while (!stopped()) await sendOne(shared, mix.next())
   }
+  // An abort ends the run now: the open requests are destroyed and counted as in flight at the
+  // end, as the other drivers count them, instead of being waited for (up to request_timeout).
+  const onAbort = () => {
+    counters.aborted = true
+    shared.agent.destroy()
+  }
+  if (options.signal?.aborted) onAbort()
+  else options.signal?.addEventListener('abort', onAbort, { once: true })
   try {
     await Promise.all(Array.from({ length: connections }, worker))
   } finally {
+    options.signal?.removeEventListener('abort', onAbort)
     clearInterval(ticker)
     shared.agent.destroy()
   }
@@ -120,8 +130,11 @@ function sendOne(shared: Shared, planned: PlannedRequest): Promise<void> {
       if (settled) return
       settled = true
       clearTimeout(timer)
-      counters.inFlight--
-      record()
+      // After an abort the request stays counted in flight and nothing is recorded for it.
+      if (!counters.aborted) {
+        counters.inFlight--
+        record()
+      }
       resolve()
     }
     const fail = (error: NodeJS.ErrnoException | undefined) =>
