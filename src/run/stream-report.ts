@@ -133,6 +133,11 @@ export function streamBudgetResults(
     streamBudgets,
     { stages, throughputRps: 0, measuredS },
     { inconclusive: policy },
+  ).map((result) =>
+    // A client figure has no spans: say what was missing in its own words.
+    result.count === 0
+      ? { ...result, note: `no successful streamed request gave a ${result.target} figure after warm-up` }
+      : result,
   )
   for (const budget of budgets) {
     if (budget.target.startsWith('goodput') && 'slo' in budget)
