@@ -46,7 +46,8 @@ export class TokenBucket {
     this.#lastMs = this.#fullAtMs
   }
 
-  tryTake(): TakeResult {
+  // `count` tokens at once (a provider's token budget charges a request's tokens together).
+  tryTake(count = 1): TakeResult {
     // A clock that steps backwards (only possible with an injected one) refills nothing.
     const nowMs = Math.max(this.#lastMs, this.#now())
     this.#lastMs = nowMs
@@ -59,12 +60,25 @@ export class TokenBucket {
       refilledMilli = 0
     }
     // Balance ≥ 1 token ⟺ burst + refilled − taken ≥ 1; the right-hand side is an integer.
-    if (refilledMilli >= (this.#taken + 1 - this.#burst) * 1000) {
-      this.#taken++
+    if (refilledMilli >= (this.#taken + count - this.#burst) * 1000) {
+      this.#taken += count
       return { ok: true }
     }
     // The next token arrives when the refill covers every token taken beyond the burst.
-    const readyAtMs = this.#fullAtMs + ((this.#taken + 1 - this.#burst) * 1000) / this.#ratePerSec
+    const readyAtMs = this.#fullAtMs + ((this.#taken + count - this.#burst) * 1000) / this.#ratePerSec
     return { ok: false, retryAfterMs: readyAtMs - nowMs }
+  }
+
+  // What a provider's x-ratelimit-* headers say: the whole tokens left now, and how long until
+  // the bucket is full again.
+  state(): { limit: number; remaining: number; resetMs: number } {
+    const nowMs = Math.max(this.#lastMs, this.#now())
+    const refilledMilli = (nowMs - this.#fullAtMs) * this.#ratePerSec
+    const owedMilli = Math.max(0, this.#taken * 1000 - refilledMilli)
+    return {
+      limit: this.#burst,
+      remaining: Math.max(0, Math.floor(this.#burst - owedMilli / 1000)),
+      resetMs: owedMilli / this.#ratePerSec,
+    }
   }
 }

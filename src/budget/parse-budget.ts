@@ -6,6 +6,12 @@
 
 import { DURATION_METRICS, type DurationMetric } from '../contract/stage-metrics.ts'
 import { parseDurationMs, parseFraction } from '../units.ts'
+import {
+  checkStreamSelector,
+  type GoodputBudget,
+  isClientStreamTarget,
+  parseGoodput,
+} from './stream-budget.ts'
 
 export { DURATION_METRICS, type DurationMetric }
 
@@ -44,7 +50,7 @@ export type OverheadBudget = {
   unit: 'ratio'
   source: string
 }
-export type Budget = StageBudget | ThroughputBudget | OverheadBudget
+export type Budget = StageBudget | ThroughputBudget | OverheadBudget | GoodputBudget
 
 export type BudgetProblem = { path: string[]; message: string }
 
@@ -170,6 +176,12 @@ function parseTarget(
   if (target === 'sampling_overhead') return entries.map(([m, raw]) => parseOverhead(m, raw, source(m, raw)))
   const selector = stageSelectorOf(target, firstSpelling)
   if ('problem' in selector) return entries.length > 0 ? [selector] : []
+  if (selector.spanName === 'goodput') {
+    const goodput = parseGoodput(selector, target, metrics)
+    return [...goodput.budgets, ...goodput.problems.map((problem) => ({ problem }))]
+  }
+  const streamProblem = isClientStreamTarget(selector.spanName) ? checkStreamSelector(selector) : undefined
+  if (streamProblem) return [{ problem: { path: [target], message: streamProblem } }]
   return entries.map(([m, raw]) => parseStageMetric(target, selector, m, raw, source(m, raw)))
 }
 

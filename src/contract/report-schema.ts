@@ -161,6 +161,45 @@ export const endpointProcessSchema = z
     description: 'The endpoint process after warm-up: CPU, event-loop delay (1 ms resolution), peak RSS.',
   })
 
+// Streamed answers (issue 13): present when the scenario sent stream: true requests. Definitions
+// as vLLM's `bench serve` (README, "Streamed answers").
+const clientSummary = (description: string) =>
+  z.object({ p50: ms, p90: ms, p95: ms, p99: ms, max: ms, count }).optional().meta({ description })
+const streamedReportFields = {
+  client_ttft_ms: clientSummary(
+    'Time to first token: from the send time (the intended one in the open model) to the first content chunk, per successful streamed request after warm-up.',
+  ),
+  client_itl_ms: clientSummary(
+    'Inter-token latency: every gap between consecutive content chunks, pooled over requests.',
+  ),
+  client_tpot_ms: clientSummary(
+    'Time per output token: (e2e − TTFT) / (output tokens − 1), per request with at least 2 tokens.',
+  ),
+  output_tokens_per_s: z
+    .object({ p50: z.number(), p90: z.number(), p95: z.number(), p99: z.number(), max: z.number(), count })
+    .optional()
+    .meta({ description: 'Output tokens / e2e latency, per successful streamed request.' }),
+  goodput: z
+    .object({
+      slo: z
+        .record(z.string(), ms)
+        .meta({ description: 'The SLOs every counted request met, e.g. {"ttft_ms": 1000}.' }),
+      share: z.number().min(0).max(1),
+      rps: z.number().nonnegative(),
+    })
+    .optional()
+    .meta({
+      description: "Requests meeting every SLO of the scenario's goodput budget: their share and rate.",
+    }),
+  stream_requests: z
+    .object({ count, ok: count, failures: z.record(z.string(), count) })
+    .optional()
+    .meta({
+      description:
+        'Streamed requests after warm-up that got a response; failures by kind: error_event, no_done (ended without the done event), not_streamed (the target answered without SSE), status_<n>.',
+    }),
+}
+
 export const reportSchema = z
   .object({
     schema_version: z.literal(REPORT_SCHEMA_VERSION),
@@ -201,6 +240,7 @@ export const reportSchema = z
     client_latency_ms: z
       .object({ p50: ms, p90: ms, p95: ms, p99: ms, max: ms, count })
       .meta({ description: 'Latency measured by the load driver from each response, after warm-up.' }),
+    ...streamedReportFields,
     stages: z.record(z.string(), stageStatsSchema).meta({
       description:
         'Per stage key: a span name, or a span name narrowed by attributes like rag_pipeline{tenant_id=acme}.',

@@ -24,3 +24,10 @@ export const STAGE_SPAN_NAMES: readonly string[] = [
   SPAN.rerank,
   SPAN.llm,
 ]
+
+// Streamed answers (issue 13): the span event on llm_generation when the first content token
+// arrives, and the stage figure the collector derives from it (llm_generation's start to that
+// event: the provider's time to first token as the endpoint sees it, beside the pipeline's
+// time before the LLM).
+export const FIRST_TOKEN_EVENT = 'gen_ai.first_token'
+export const SERVER_TTFT_STAGE = `${SPAN.llm}.time_to_first_token`

@@ -30,7 +30,7 @@ export type DependencyCall = {
 
 export type CallContext = { tracer: Tracer; ctx: Context; rng: Rng; transport: DependencyTransport }
 
-const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
+export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504])
 const headerSetter = {
   set(carrier: Record<string, string>, key: string, value: string) {
     carrier[key] = value
@@ -111,9 +111,10 @@ async function attemptOnce<T>(
       text = await response.text()
     } catch (cause) {
       const timedOut = controller.signal.aborted
+      // A body that fails mid-read after a good start is a dropped connection.
       const error = new DependencyError(
         request.dependency,
-        timedOut ? 'timeout' : 'invalid_response',
+        timedOut ? 'timeout' : 'reset',
         `${request.dependency} sent a body that could not be read: ${messageOf(cause)}`,
         { status: response.status, attempts },
         { cause },
@@ -122,7 +123,7 @@ async function attemptOnce<T>(
     }
     recordMockTiming(span, response)
     if (response.status < 200 || response.status > 299) {
-      const retryAfterMs = parseRetryAfterMs(response.header('retry-after') ?? null)
+      const retryAfterMs = retryAfterOf(response)
       const error = new DependencyError(
         request.dependency,
         response.status === 429 ? 'rate_limited' : 'upstream',
@@ -138,7 +139,7 @@ async function attemptOnce<T>(
     } catch (cause) {
       const error = new DependencyError(
         request.dependency,
-        'invalid_response',
+        isEndOfInput(cause, text) ? 'truncated' : 'invalid_response',
         `${request.dependency} sent a body that is not JSON: ${messageOf(cause)}`,
         { status: response.status, attempts },
         { cause },
@@ -150,7 +151,7 @@ async function attemptOnce<T>(
   }
 }
 
-function startClientSpan(call: CallContext, request: DependencyCall, url: URL, attempt: number): Span {
+export function startClientSpan(call: CallContext, request: DependencyCall, url: URL, attempt: number): Span {
   return call.tracer.startSpan(
     `POST ${url.pathname}`,
     {
@@ -169,14 +170,14 @@ function startClientSpan(call: CallContext, request: DependencyCall, url: URL, a
 }
 
 // What the mock drew and how long it held the call (mock fidelity). Real providers send neither.
-function recordMockTiming(span: Span, response: DependencyResponse): void {
+export function recordMockTiming(span: Span, response: DependencyResponse): void {
   const drawn = response.header(MOCK_DELAY_HEADER)
   if (drawn !== undefined) span.setAttribute(MOCK_DELAY_ATTRIBUTE, Number(drawn))
   const held = response.header(MOCK_HELD_HEADER) ?? response.trailer(MOCK_HELD_HEADER)
   if (held !== undefined) span.setAttribute(MOCK_HELD_ATTRIBUTE, Number(held))
 }
 
-function transportError(
+export function transportError(
   request: DependencyCall,
   cause: unknown,
   timedOut: boolean,
@@ -199,7 +200,23 @@ function failed<T>(span: Span, error: DependencyError, retryable: boolean): Atte
   return { ok: false, error, retryable }
 }
 
-function messageOf(cause: unknown): string {
+// The body ended early when JSON.parse fails only because the text ran out: V8 says "end of
+// JSON input", or names the position where it gave up, and that position is the text's end.
+function isEndOfInput(cause: unknown, text: string): boolean {
+  if (!(cause instanceof SyntaxError)) return false
+  if (/end of JSON input/i.test(cause.message)) return true
+  const position = /at position (\d+)/.exec(cause.message)?.[1]
+  return position !== undefined && Number(position) >= text.trimEnd().length
+}
+
+// retry-after-ms first, then retry-after (seconds or an HTTP date), as openai-node reads them.
+export function retryAfterOf(response: DependencyResponse): number | undefined {
+  const ms = Number(response.header('retry-after-ms') ?? Number.NaN)
+  if (Number.isFinite(ms) && ms >= 0) return ms
+  return parseRetryAfterMs(response.header('retry-after') ?? null)
+}
+
+export function messageOf(cause: unknown): string {
   return cause instanceof Error ? cause.message : String(cause)
 }
 
@@ -229,6 +246,6 @@ export function endWithError(span: Span, error: DependencyError): void {
   span.end()
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
 }

@@ -1,6 +1,16 @@
 // Errors from calling a dependency, named as the seed's "Error Handling" names them
 // (error.type = RateLimitError, ...). `kind` decides the endpoint's response status.
-export type DependencyFailureKind = 'rate_limited' | 'timeout' | 'upstream' | 'network' | 'invalid_response'
+export type DependencyFailureKind =
+  | 'rate_limited'
+  | 'timeout'
+  | 'upstream'
+  | 'network'
+  | 'invalid_response'
+  // Connection-level faults seen mid-response (issue 13): the connection dropped after the
+  // headers, a stream went quiet past the idle timeout, the body ended before its end marker.
+  | 'reset'
+  | 'stalled'
+  | 'truncated'
 
 const ERROR_TYPE: Record<DependencyFailureKind, string> = {
   rate_limited: 'RateLimitError',
@@ -8,6 +18,9 @@ const ERROR_TYPE: Record<DependencyFailureKind, string> = {
   upstream: 'UpstreamServerError',
   network: 'NetworkError',
   invalid_response: 'InvalidResponseError',
+  reset: 'ConnectionResetError',
+  stalled: 'StreamStalledError',
+  truncated: 'TruncatedResponseError',
 }
 
 // The response the endpoint gives when a dependency fails after its retries:
@@ -18,6 +31,9 @@ const RESPONSE_STATUS: Record<DependencyFailureKind, number> = {
   upstream: 502,
   network: 502,
   invalid_response: 502,
+  reset: 502,
+  stalled: 504,
+  truncated: 502,
 }
 
 export class DependencyError extends Error {

@@ -16,6 +16,8 @@ export type DependencyResponse = {
   text(): Promise<string>
   // After the body has been read: an HTTP trailer (undefined where the transport has none).
   trailer(name: string): string | undefined
+  // The body as it arrives, instead of text(): for a streamed (SSE) answer.
+  body(): AsyncIterable<Uint8Array>
 }
 
 export type DependencyTransport = {
@@ -64,6 +66,7 @@ export function createPooledTransport(baseUrls: DependencyBaseUrls): DependencyT
         header: (name) => single(response.headers[name]),
         text: () => response.body.text(),
         trailer: (name) => single(response.trailers[name]),
+        body: () => response.body,
       }
     },
     async close() {
@@ -90,6 +93,7 @@ export function createFetchTransport(baseUrls: DependencyBaseUrls): DependencyTr
         header: (name) => response.headers.get(name) ?? undefined,
         text: () => response.text(),
         trailer: () => undefined,
+        body: () => response.body ?? emptyBody(),
       }
     },
     async close() {},
@@ -114,3 +118,5 @@ function cachedUrls(baseUrls: DependencyBaseUrls): (dependency: DependencyName, 
 function single(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value
 }
+
+async function* emptyBody(): AsyncGenerator<Uint8Array> {}

@@ -18,6 +18,7 @@ import type { Dependencies, DependencyName, PipelineConfig } from '../scenario/s
 import { type CallContext, callDependency, type DependencyCall } from './dependency-client.ts'
 import { DependencyError } from './dependency-error.ts'
 import type { DependencyTransport } from './dependency-transport.ts'
+import { recordStreamTiming, streamChat, streamedBody } from './llm-stream.ts'
 import { tracedStage } from './traced-stage.ts'
 
 export type AskRequest = {
@@ -25,8 +26,16 @@ export type AskRequest = {
   question: string
   k: number | undefined
   rerank: boolean | undefined
+  stream?: boolean
 }
-export type AskAnswer = { answer: string; sources: { id: string; score: number }[] }
+export type AskAnswer = {
+  answer: string
+  sources: { id: string; score: number }[]
+  // Streamed answers only: the provider's token counts (from its usage chunk).
+  usage?: { input_tokens: number; output_tokens: number }
+}
+// Receives a streamed answer's text as it arrives (POST /ask with "stream": true).
+export type OnDelta = (text: string) => void
 
 const DEFAULT_TIMEOUT_MS: Record<DependencyName, number> = {
   auth: 2000,
@@ -89,7 +98,7 @@ export class RagPipeline {
     return { tracer: this.tracer, ctx, rng: this.rng, transport: this.#options.transport }
   }
 
-  async run(parent: Context, request: AskRequest, deadlineAt: number): Promise<AskAnswer> {
+  async run(parent: Context, request: AskRequest, deadlineAt: number, onDelta?: OnDelta): Promise<AskAnswer> {
     const k = request.k ?? this.#options.pipeline.defaultK
     const attributes: Record<string, string | number> = {
       tenant_id: request.tenantId,
@@ -107,8 +116,13 @@ export class RagPipeline {
         request.rerank !== false && documents.length >= this.#options.pipeline.rerankMinResults
           ? await this.#rerank(ctx, request.question, documents, deadlineAt)
           : documents
+      const sources = ranked.map((d) => ({ id: d.id, score: d.score }))
+      if (onDelta) {
+        const streamed = await this.#generate(ctx, request.question, ranked, deadlineAt, onDelta)
+        return { answer: streamed.content, sources, ...(streamed.usage ? { usage: streamed.usage } : {}) }
+      }
       const answer = await this.#generate(ctx, request.question, ranked, deadlineAt)
-      return { answer, sources: ranked.map((d) => ({ id: d.id, score: d.score })) }
+      return { answer: answer.content, sources }
     })
   }
 
@@ -220,7 +234,13 @@ export class RagPipeline {
     })
   }
 
-  #generate(parent: Context, question: string, documents: { text: string }[], deadlineAt: number) {
+  #generate(
+    parent: Context,
+    question: string,
+    documents: { text: string }[],
+    deadlineAt: number,
+    onDelta?: OnDelta,
+  ): Promise<{ content: string; usage?: { input_tokens: number; output_tokens: number } }> {
     const { model } = this.#options.dependencies.llm
     const attributes = {
       model,
@@ -229,6 +249,7 @@ export class RagPipeline {
       'gen_ai.provider.name': 'openai',
     }
     return tracedStage(this.tracer, SPAN.llm, parent, attributes, async (span, ctx) => {
+      const startedAtMs = performance.now()
       const body: ChatRequest = {
         model,
         messages: [
@@ -239,12 +260,27 @@ export class RagPipeline {
           { role: 'user', content: question },
         ],
       }
+      if (onDelta) {
+        const call = this.dependencyCall('llm', DEPENDENCY_PATHS.llm, streamedBody(body), deadlineAt)
+        const hooks = { idleTimeoutMs: this.#options.pipeline.streamIdleTimeoutMs, onDelta }
+        const streamed = await streamChat(this.callContext(ctx), call, hooks)
+        recordStreamTiming(span, streamed, startedAtMs)
+        if (streamed.usage)
+          setTokenUsage(span, streamed.usage.prompt_tokens, streamed.usage.completion_tokens)
+        const usage = streamed.usage
+        return {
+          content: streamed.content,
+          ...(usage
+            ? { usage: { input_tokens: usage.prompt_tokens, output_tokens: usage.completion_tokens } }
+            : {}),
+        }
+      }
       const response = await callDependency<ChatResponse>(
         this.callContext(ctx),
         this.dependencyCall('llm', DEPENDENCY_PATHS.llm, body, deadlineAt),
       )
       setTokenUsage(span, response.usage.prompt_tokens, response.usage.completion_tokens)
-      return response.choices[0]?.message.content ?? ''
+      return { content: response.choices[0]?.message.content ?? '' }
     })
   }
 }

@@ -11,6 +11,7 @@ import { propagator } from '../telemetry/tracer-provider.ts'
 import { DependencyError } from './dependency-error.ts'
 import { Gateway } from './gateway.ts'
 import { type AskRequest, type PipelineOptions, RagPipeline } from './rag-pipeline.ts'
+import { isEventStream, writeDelta, writeDone, writeErrorEvent } from './sse-answer.ts'
 import { markError } from './traced-stage.ts'
 
 export const MAX_BODY_BYTES = 64 * 1024
@@ -207,8 +208,18 @@ async function handleAsk(
       },
     )
   }
+  const traceId = span.spanContext().traceId
+  if (ask.stream) {
+    const answer = await pipeline.run(ctx, ask, deadlineAt, (text) => writeDelta(res, text))
+    return writeDone(res, {
+      trace_id: traceId,
+      usage: answer.usage ?? null,
+      citations: answer.sources,
+      answer_chars: answer.answer.length,
+    })
+  }
   const answer = await pipeline.run(ctx, ask, deadlineAt)
-  sendJson(res, 200, { ...answer, trace_id: span.spanContext().traceId })
+  sendJson(res, 200, { ...answer, trace_id: traceId })
 }
 
 function toHttpError(error: unknown): HttpError {
@@ -306,12 +317,14 @@ function parseAsk(text: string): AskRequest {
     problems.push(`k: expected an integer from 1 to ${LIMITS.k}`)
   }
   if (b.rerank !== undefined && typeof b.rerank !== 'boolean') problems.push('rerank: expected true or false')
+  if (b.stream !== undefined && typeof b.stream !== 'boolean') problems.push('stream: expected true or false')
   if (problems.length > 0) throw new HttpError(400, `Failed to read the body: ${problems.join('; ')}.`)
   return {
     tenantId: b.tenant_id as string,
     question: b.question as string,
     k: b.k as number | undefined,
     rerank: b.rerank as boolean | undefined,
+    ...(b.stream === true ? { stream: true } : {}),
   }
 }
 
@@ -323,7 +336,9 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 
 function sendError(res: ServerResponse, error: HttpError, traceId?: string): void {
   if (res.headersSent) {
-    res.end()
+    // A streamed answer that fails after its first delta ends with an SSE error event.
+    if (isEventStream(res)) writeErrorEvent(res, error.status, error.message, traceId)
+    else res.end()
     return
   }
   for (const [name, value] of Object.entries(error.headers)) res.setHeader(name, value)

@@ -2,6 +2,7 @@
 // warm-up, and a per-second time series. Both drivers (closed: autocannon; open: ours) fill the
 // same shape so the report does not care which one ran; `driver` names the one that did.
 import type { Report } from '../contract/report-types.ts'
+import type { StreamRecord } from './stream-timing.ts'
 
 // One bucket of the per-second series: report.json's `intervals` (contract/report-schema.ts).
 export type ClientInterval = Report['intervals'][number]
@@ -44,6 +45,8 @@ export type ClientLoadResult = {
   intervals: ClientInterval[]
   // Present when the driver was asked to keep them (keepSamples).
   samples?: ClientSample[]
+  // Streamed requests after the warm-up (stream: true in the mix); absent when none were sent.
+  streams?: StreamRecord[]
   // True when stopped by the abort signal before the planned end.
   interrupted: boolean
   // Plain-language caveats about this driver's numbers (empty when there are none).

@@ -3,6 +3,7 @@
 // ClientLoadResult. Shared by both drivers so they count the same way.
 import { quantileSorted } from 'simple-statistics'
 import type { ClientInterval, ClientLoadResult, ClientSample } from './client-load-result.ts'
+import type { StreamRecord } from './stream-timing.ts'
 
 export type ClientRecorderOptions = { warmupMs: number; intervalMs?: number; keepSamples?: boolean }
 
@@ -13,6 +14,8 @@ export type RecordedResponse = {
   status: number
   traceId: string
   lagMs?: number
+  // A streamed answer's timing (stream-timing.ts).
+  stream?: StreamRecord
 }
 
 export type RecordedFailure = {
@@ -39,7 +42,10 @@ export type ClientRecording = Pick<
   | 'completedAfterWarmup'
   | 'intervals'
   | 'samples'
->
+> & {
+  // Every streamed request sent after the warm-up that got a response.
+  streams: StreamRecord[]
+}
 
 export type ClientRecorder = {
   response(response: RecordedResponse): void
@@ -57,6 +63,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
   const { warmupMs } = options
   const samples: ClientSample[] | undefined = options.keepSamples ? [] : undefined
   const latenciesMs: number[] = []
+  const streams: StreamRecord[] = []
   const statusCodes: Record<string, number> = {}
   const errorCodes: Record<string, number> = {}
   const series = createTimeSeries(intervalMs)
@@ -72,6 +79,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
       series.response(response.completedAtMs, code, response.latencyMs)
       if (response.sentAtMs >= warmupMs) {
         latenciesMs.push(response.latencyMs)
+        if (response.stream) streams.push(response.stream)
         samples?.push({
           traceId: response.traceId,
           status: response.status,
@@ -124,6 +132,7 @@ export function createClientRecorder(options: ClientRecorderOptions): ClientReco
         completedAfterWarmup: latenciesMs.length,
         intervals: series.summaries(warmupMs),
         ...(samples ? { samples } : {}),
+        streams,
       }
     },
   }

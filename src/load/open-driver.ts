@@ -16,6 +16,7 @@ import { type ClientRecorder, type ClientRecording, createClientRecorder } from 
 import { createUnreachableWatch, type EndpointTarget, parseEndpointUrl } from './endpoint-target.ts'
 import { type DispatchSummary, realClock, runDispatcher } from './open-dispatcher.ts'
 import type { PlannedRequest, RequestMix } from './request-mix.ts'
+import { createStreamTimer, type StreamTimer } from './stream-timing.ts'
 import { newTraceparent } from './traceparent.ts'
 
 export type OpenArrival = {
@@ -102,12 +103,15 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       const { traceparent, traceId } = newTraceparent()
       const lagMs = sentMs - intendedMs
       if (intendedMs >= warmupMs) lagsMs.push(lagMs)
-      post({ transport, agent, target }, planned, traceparent, requestTimeoutMs, (outcome) => {
+      // A streamed answer is read chunk by chunk and timed; any other is drained unread.
+      const stream = planned.stream ? createStreamTimer(planned.tenant, intendedMs) : undefined
+      const via = { transport, agent, target, clock }
+      post(via, planned, traceparent, { requestTimeoutMs, stream }, (outcome) => {
         if (!settle()) return
         const atMs = clock.now()
         const errored = outcome.kind === 'failure' && !outcome.timedOut
         if (errored && unreachable.failed(outcome.error, atMs, recorder.completed)) unreachableStop.abort()
-        recordOutcome(recorder, outcome, { intendedMs, atMs, traceId, lagMs })
+        recordOutcome(recorder, outcome, { intendedMs, atMs, traceId, lagMs, stream })
       })
     },
   }).finally(() => {
@@ -127,9 +131,14 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   })
 }
 
-type PostVia = { transport: typeof http | typeof https; agent: http.Agent; target: EndpointTarget }
+type PostVia = {
+  transport: typeof http | typeof https
+  agent: http.Agent
+  target: EndpointTarget
+  clock: { now(): number }
+}
 type PostOutcome =
-  | { kind: 'response'; status: number }
+  | { kind: 'response'; status: number; contentType: string | undefined }
   | { kind: 'failure'; timedOut: boolean; error: NodeJS.ErrnoException | undefined }
 
 // One POST, its response read to the end; `onOutcome` is called exactly once: at the end of the
@@ -138,10 +147,11 @@ function post(
   via: PostVia,
   planned: PlannedRequest,
   traceparent: string,
-  requestTimeoutMs: number,
+  options: { requestTimeoutMs: number; stream: StreamTimer | undefined },
   onOutcome: (outcome: PostOutcome) => void,
 ): void {
-  const { transport, agent, target } = via
+  const { transport, agent, target, clock } = via
+  const { requestTimeoutMs, stream } = options
   let timedOut = false
   let done = false
   let timer: NodeJS.Timeout | undefined
@@ -164,12 +174,17 @@ function post(
       headers: { ...planned.headers, 'content-length': Buffer.byteLength(planned.body), traceparent },
     },
     (response) => {
-      response.resume()
+      if (stream) response.on('data', (chunk: Buffer) => stream.push(chunk, clock.now()))
+      else response.resume()
       response.on('end', () => {
         if (done) return
         done = true
         clearTimeout(timer)
-        onOutcome({ kind: 'response', status: response.statusCode ?? 0 })
+        onOutcome({
+          kind: 'response',
+          status: response.statusCode ?? 0,
+          contentType: response.headers['content-type'],
+        })
       })
       response.on('error', fail)
       response.on('close', () => {
@@ -189,9 +204,15 @@ function post(
 function recordOutcome(
   recorder: ClientRecorder,
   outcome: PostOutcome,
-  request: { intendedMs: number; atMs: number; traceId: string; lagMs: number },
+  request: {
+    intendedMs: number
+    atMs: number
+    traceId: string
+    lagMs: number
+    stream: StreamTimer | undefined
+  },
 ): void {
-  const { intendedMs, atMs, traceId, lagMs } = request
+  const { intendedMs, atMs, traceId, lagMs, stream } = request
   if (outcome.kind === 'response') {
     recorder.response({
       sentAtMs: intendedMs,
@@ -200,6 +221,7 @@ function recordOutcome(
       status: outcome.status,
       traceId,
       lagMs,
+      ...(stream ? { stream: stream.finish(atMs, outcome.status, outcome.contentType) } : {}),
     })
     return
   }
@@ -236,6 +258,7 @@ function openLoadResult(
     completedAfterWarmup: recording.completedAfterWarmup,
     intervals: recording.intervals,
     ...(recording.samples ? { samples: recording.samples } : {}),
+    ...(recording.streams.length > 0 ? { streams: recording.streams } : {}),
     interrupted: run.interrupted,
     warnings: [],
     scheduled: summary.scheduled,

@@ -9,11 +9,13 @@ export type PlannedRequest = {
   kindIndex: number
   tenant: string
   apiKey: string
-  // JSON: { tenant_id, question, k?, rerank? }; for a target service, its requests[].http body
+  // JSON: { tenant_id, question, k?, rerank?, stream? }; for a target service, its requests[].http body
   body: string
   method: HttpMethod
   path: string | undefined // undefined: the driver's URL path (the built-in endpoint's /ask)
   headers: Record<string, string>
+  // Asks for a streamed (SSE) answer, which the drivers time token by token.
+  stream: boolean
 }
 
 export type RequestMix = { next(): PlannedRequest }
@@ -34,10 +36,18 @@ export function createRequestMix(kinds: RequestKind[], seed: number): RequestMix
       const kind = kinds[kindIndex]!
       const question = questionSources[kindIndex]!(uniqueCounter)
       const template = templates[kindIndex]
-      if (template) return { kindIndex, tenant: kind.tenant, apiKey: kind.apiKey, ...template(question) }
+      if (template)
+        return {
+          kindIndex,
+          tenant: kind.tenant,
+          apiKey: kind.apiKey,
+          stream: kind.stream === true,
+          ...template(question),
+        }
       const body: Record<string, unknown> = { tenant_id: kind.tenant, question }
       if (kind.k !== undefined) body.k = kind.k
       if (kind.rerank !== undefined) body.rerank = kind.rerank
+      if (kind.stream) body.stream = true
       return {
         kindIndex,
         tenant: kind.tenant,
@@ -46,6 +56,7 @@ export function createRequestMix(kinds: RequestKind[], seed: number): RequestMix
         method: 'POST',
         path: undefined,
         headers: { 'content-type': 'application/json', authorization: `Bearer ${kind.apiKey}` },
+        stream: kind.stream === true,
       }
     },
   }

@@ -31,10 +31,13 @@ import {
 import { createRng, deriveSeed, type Rng } from '../rng.ts'
 import type { Dependencies, DependencyName, FailureMode } from '../scenario/schema.ts'
 import { TokenBucket } from '../token-bucket.ts'
+import { chatStreamReply } from './chat-stream.ts'
+import { applyConnectionFault, type ConnectionFault, isConnectionFault } from './connection-faults.ts'
 import { createFailurePicker } from './failure-policy.ts'
-import { createLatencySampler, sampleTokenLatency } from './latency-model.ts'
+import { createLatencySampler, sampleTokenTimeline, type TokenTimeline } from './latency-model.ts'
 import { type MockCall, type MockHandler, type MockReply, mockPost } from './mock-handler.ts'
 import { preciseTimer } from './precise-wait.ts'
+import { rateLimitHeaders, retryAfterHeaders } from './rate-limit-headers.ts'
 
 export type MockOptions = {
   seed: number
@@ -45,8 +48,16 @@ export type MockOptions = {
 }
 
 type DependencyConfig = Pick<Dependencies[DependencyName], 'latency' | 'failures' | 'rate_limit'>
-type Timing = { latencyMs: number; outputTokens: number | undefined }
+// timeline: the token model's draws (llm with a tokens latency model), for a streamed answer.
+type Timing = { latencyMs: number; outputTokens: number | undefined; timeline?: TokenTimeline }
 type RespondContext = { body: unknown; timing: Timing; params: Record<string, string> }
+// A streamed answer times itself (chat-stream.ts): it gets the call and the fault, and the
+// headers every response carries; undefined when the request did not ask for a stream.
+type StreamContext = RespondContext & {
+  call: MockCall
+  fault: ConnectionFault | undefined
+  headers: Record<string, string>
+}
 
 // Used when the llm latency model does not say how many tokens an answer has.
 const DEFAULT_OUTPUT_TOKENS = { min: 64, max: 256 }
@@ -71,7 +82,7 @@ function errorType(status: number): string {
 }
 
 function retryAfterHeader(retryAfterMs: number): Record<string, string> {
-  return { 'retry-after': String(Math.ceil(retryAfterMs / 1000)) }
+  return retryAfterHeaders(retryAfterMs)
 }
 
 const NETWORK_ERROR: MockReply = { networkError: true }
@@ -94,7 +105,7 @@ function badRequest(name: DependencyName, what: string): MockReply {
 
 async function injectFailure(
   name: DependencyName,
-  failure: FailureMode,
+  failure: Exclude<FailureMode, ConnectionFault>,
   signal: AbortSignal,
 ): Promise<MockReply> {
   switch (failure.kind) {
@@ -175,8 +186,10 @@ function createTimingSampler(name: DependencyName, config: DependencyConfig, rng
   const model = config.latency
   if (model.kind === 'tokens') {
     return () => {
-      const { latencyMs, outputTokens } = sampleTokenLatency(model, rng)
-      return { latencyMs, outputTokens }
+      const timeline = sampleTokenTimeline(model, rng)
+      let latencyMs = timeline.ttftMs
+      for (const gap of timeline.gapsMs) latencyMs += gap
+      return { latencyMs, outputTokens: timeline.outputTokens, timeline }
     }
   }
   const sample = createLatencySampler(model, rng)
@@ -199,6 +212,7 @@ function dependencyHandler(
   options: MockOptions,
   respond: (context: RespondContext) => MockReply,
   route?: (params: Record<string, string>) => MockReply | undefined,
+  stream?: (context: StreamContext) => MockReply | undefined,
 ): SeededMock {
   const limit = config.rate_limit
   const seeded = (seed: number) => ({
@@ -213,33 +227,57 @@ function dependencyHandler(
           ...(options.now ? { now: options.now } : {}),
         })
       : undefined,
+    tokenBucket: limit?.tokensPerMinute
+      ? new TokenBucket({
+          ratePerSec: limit.tokensPerMinute / 60,
+          burst: limit.tokensPerMinute,
+          ...(options.now ? { now: options.now } : {}),
+        })
+      : undefined,
   })
   let state = seeded(options.seed)
-  const handler = mockPost(path, async ({ body, params, signal, receivedAtMs }: MockCall) => {
-    const { pickFailure, sampleTiming, bucket } = state
+  const handler = mockPost(path, async (call: MockCall) => {
+    const { body, params, signal, receivedAtMs } = call
+    const { pickFailure, sampleTiming, bucket, tokenBucket } = state
     const misrouted = route?.(params)
     if (misrouted) return misrouted
+    let limitHeaders: Record<string, string> = {}
     if (bucket && limit) {
       const taken = bucket.tryTake()
-      if (!taken.ok) {
+      // A token budget is charged up front, as providers do: the prompt and the most the answer
+      // may use (the model's output_tokens max).
+      const tokens = taken.ok && tokenBucket ? tokenBucket.tryTake(requestTokens(body, config)) : taken
+      limitHeaders = rateLimitHeaders(bucket, tokenBucket)
+      if (!tokens.ok) {
         // Never earlier than the bucket refills, nor than the provider's configured retry_after.
         return providerError(
           429,
-          `Rate limit reached for the mocked ${name}: ${limit.ratePerSec} requests per second, burst ${limit.burst}.`,
-          retryAfterHeader(Math.max(taken.retryAfterMs, limit.retryAfterMs)),
+          `Rate limit reached for the mocked ${name}: ${limit.ratePerSec} requests per second, burst ${limit.burst}${limit.tokensPerMinute ? `, ${limit.tokensPerMinute} tokens per minute` : ''}.`,
+          { ...limitHeaders, ...retryAfterHeader(Math.max(tokens.retryAfterMs, limit.retryAfterMs)) },
         )
       }
     }
     const failure = pickFailure()
-    if (failure) return injectFailure(name, failure, signal)
+    if (failure && !isConnectionFault(failure)) return injectFailure(name, failure, signal)
+    const fault = failure
 
     const timing = sampleTiming()
-    if (!(await preciseTimer().waitUntil(receivedAtMs + timing.latencyMs, signal))) return NETWORK_ERROR
+    const streamed = stream?.({ body, timing, params, call, fault, headers: limitHeaders })
+    if (streamed) return streamed
+    // A stalled whole response is held that much longer.
+    const heldMs = timing.latencyMs + (fault?.kind === 'stall' ? fault.forMs : 0)
+    if (!(await preciseTimer().waitUntil(receivedAtMs + heldMs, signal))) return NETWORK_ERROR
     const reply = respond({ body, timing, params })
-    if ('networkError' in reply) return reply
+    if ('networkError' in reply || 'chunks' in reply) return reply
     // The harness's fidelity check: the endpoint records this beside the span's duration, and the
     // time the mock really held the call, which whoever writes the response adds.
-    return { ...reply, headers: { ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) } }
+    return applyConnectionFault(
+      {
+        ...reply,
+        headers: { ...limitHeaders, ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) },
+      },
+      fault,
+    )
   })
   return {
     handler,
@@ -285,7 +323,16 @@ export function createDependencyMocks(deps: Dependencies, options: MockOptions):
     onlyCollection(deps.vector_store.collection),
   )
   const reranker = dependencyHandler('reranker', DEPENDENCY_URLS.reranker, deps.reranker, options, rerank())
-  const llm = dependencyHandler('llm', DEPENDENCY_URLS.llm, deps.llm, options, completeChat(deps.llm))
+  const chat = chatCompletions(deps.llm)
+  const llm = dependencyHandler(
+    'llm',
+    DEPENDENCY_URLS.llm,
+    deps.llm,
+    options,
+    chat.respond,
+    undefined,
+    chat.stream,
+  )
 
   const mocks = { auth, embedding, vector_store: vectorStore, reranker, llm }
   return {
@@ -415,17 +462,18 @@ function rerank(): Respond {
   }
 }
 
-function completeChat(config: Dependencies['llm']): Respond {
+// The chat completions mock: a whole answer, or with `stream: true` an SSE stream (streamedChat);
+// both number their ids from one counter.
+function chatCompletions(config: Dependencies['llm']): {
+  respond: Respond
+  stream: (context: StreamContext) => MockReply | undefined
+} {
   let chatCount = 0
-  return ({ body, timing }) => {
+  const respond: Respond = ({ body, timing }) => {
     if (!isObject(body) || !Array.isArray(body.messages)) {
       return badRequest('llm', '{ model, messages: { role, content: string }[] }')
     }
-    let promptText = ''
-    for (const message of body.messages) {
-      if (isObject(message) && typeof message.content === 'string') promptText += message.content
-    }
-    const promptTokens = approximateTokens(promptText)
+    const promptTokens = approximateTokens(promptTextOf(body.messages))
     const completionTokens = timing.outputTokens ?? DEFAULT_OUTPUT_TOKENS.min
     chatCount++
     const response: ChatResponse = {
@@ -448,6 +496,12 @@ function completeChat(config: Dependencies['llm']): Respond {
     }
     return json(response)
   }
+  const stream = (context: StreamContext) => {
+    const reply = streamedChat(context, config, chatCount + 1)
+    if (reply) chatCount++
+    return reply
+  }
+  return { respond, stream }
 }
 
 function tenantFromFilter(filter: unknown): string | undefined {
@@ -459,4 +513,48 @@ function tenantFromFilter(filter: unknown): string | undefined {
     }
   }
   return undefined
+}
+
+function promptTextOf(messages: unknown[]): string {
+  let promptText = ''
+  for (const message of messages) {
+    if (isObject(message) && typeof message.content === 'string') promptText += message.content
+  }
+  return promptText
+}
+
+// What a token budget charges a request: the prompt (about four characters a token) and, for a
+// tokens latency model, the most output it may draw.
+function requestTokens(body: unknown, config: DependencyConfig): number {
+  const prompt =
+    isObject(body) && Array.isArray(body.messages) ? approximateTokens(promptTextOf(body.messages)) : 1
+  return prompt + (config.latency.kind === 'tokens' ? config.latency.outputTokens.max : 0)
+}
+
+// `stream: true` on a chat completion: the answer as SSE chunks, timed token by token. Without a
+// tokens latency model there is no timeline, and the answer comes whole (the scenario refuses a
+// streamed request then, so this is only reached by a hand-made request).
+function streamedChat(
+  context: StreamContext,
+  config: Dependencies['llm'],
+  count: number,
+): MockReply | undefined {
+  const { body, timing, call, fault, headers } = context
+  if (!isObject(body) || body.stream !== true || !Array.isArray(body.messages) || !timing.timeline) {
+    return undefined
+  }
+  const streamOptions = body.stream_options
+  return chatStreamReply({
+    id: `chatcmpl-mock-${count}`,
+    model: typeof body.model === 'string' ? body.model : config.model,
+    content: textOfLength(timing.timeline.outputTokens * 4),
+    promptTokens: approximateTokens(promptTextOf(body.messages)),
+    timeline: timing.timeline,
+    tokensPerChunk: config.tokens_per_chunk,
+    includeUsage: isObject(streamOptions) && streamOptions.include_usage === true,
+    receivedAtMs: call.receivedAtMs,
+    signal: call.signal,
+    fault,
+    headers,
+  })
 }

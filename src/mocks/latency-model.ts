@@ -173,14 +173,38 @@ function ttftSampler(model: LatencyModel, rng: Rng): () => number {
   return sampler
 }
 
-// Draw order (fixed, so a seed reproduces a run): the ttft first, then the token count.
+// Draw order (fixed, so a seed reproduces a run): the ttft first, then the token count, then
+// (only for a per_token model that is not fixed) one gap per output token.
 export function sampleTokenLatency(
   model: TokenLatencyModel,
   rng: Rng,
 ): { latencyMs: number; outputTokens: number } {
+  const { ttftMs, outputTokens, gapsMs } = sampleTokenTimeline(model, rng)
+  let latencyMs = ttftMs
+  for (const gap of gapsMs) latencyMs += gap
+  return { latencyMs, outputTokens }
+}
+
+export type TokenTimeline = {
+  ttftMs: number
+  outputTokens: number
+  // One gap per output token (a whole answer takes ttft + every gap, as it always has). A stream
+  // sends its first token at ttft and token i + 1 one gap after token i: it uses the first
+  // outputTokens − 1 gaps, so TPOT = (e2e − ttft) / (tokens − 1) recovers the per-token model.
+  gapsMs: Float64Array
+}
+
+export function sampleTokenTimeline(model: TokenLatencyModel, rng: Rng): TokenTimeline {
   const ttftMs = ttftSampler(model.ttft, rng)()
   const outputTokens = rng.int(model.outputTokens.min, model.outputTokens.max)
-  return { latencyMs: ttftMs + model.perTokenMs * outputTokens, outputTokens }
+  const gapsMs = new Float64Array(outputTokens)
+  const perToken = model.perToken
+  if (!perToken || perToken.kind === 'fixed') gapsMs.fill(model.perTokenMs)
+  else {
+    const draw = ttftSampler(perToken, rng)
+    for (let i = 0; i < outputTokens; i++) gapsMs[i] = draw()
+  }
+  return { ttftMs, outputTokens, gapsMs }
 }
 
 // The token model's distribution is a mixture: the ttft distribution shifted by perTokenMs × n,

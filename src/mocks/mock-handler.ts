@@ -19,6 +19,45 @@ export type MockCall = {
 export type MockReply =
   | { status: number; headers?: Record<string, string>; json: JsonBodyType }
   | { networkError: true } // the connection fails, as HttpResponse.error() does
+  | MockStreamReply
+
+// A body written piece by piece as `chunks` yields (each piece is waited for by the handler, so
+// its timing is the handler's), then ended normally or by destroying the connection.
+export type MockStreamReply = {
+  status: number
+  headers: Record<string, string> // content-type included
+  chunks: AsyncIterable<string>
+  ending: 'end' | 'reset'
+  // Declared length (a truncated JSON body declares what it sends); absent: chunked, with the
+  // held time as a trailer.
+  contentLength?: number
+}
+
+// Thrown into a Fetch body stream to fail it as a dropped connection does.
+export class MockConnectionReset extends Error {
+  override name = 'MockConnectionReset'
+  constructor() {
+    super('the mocked connection was reset mid-response')
+  }
+}
+
+// The stream reply as a Fetch body (msw, in-process): each piece is enqueued when it is produced;
+// a reset errors the stream, which the reader sees as a failed read, as over a socket.
+function streamBody(reply: MockStreamReply): ReadableStream<Uint8Array> {
+  const encoder = new TextEncoder()
+  const iterator = reply.chunks[Symbol.asyncIterator]()
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      const next = await iterator.next()
+      if (!next.done) return controller.enqueue(encoder.encode(next.value))
+      if (reply.ending === 'reset') controller.error(new MockConnectionReset())
+      else controller.close()
+    },
+    async cancel() {
+      await iterator.return?.()
+    },
+  })
+}
 
 export class MockHandler extends HttpHandler {
   readonly method = 'POST'
@@ -35,6 +74,9 @@ export class MockHandler extends HttpHandler {
         receivedAtMs,
       })
       if ('networkError' in reply) return HttpResponse.error()
+      if ('chunks' in reply) {
+        return new HttpResponse(streamBody(reply), { status: reply.status, headers: reply.headers })
+      }
       return HttpResponse.json(reply.json, {
         status: reply.status,
         headers: { ...reply.headers, [MOCK_HELD_HEADER]: (performance.now() - receivedAtMs).toFixed(3) },

@@ -14,7 +14,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net'
 import { getResponse, type HttpHandler } from 'msw'
 import { MOCK_DELAY_HEADER, MOCK_HELD_HEADER } from '../contract/dependency-api.ts'
-import { MockHandler, type MockReply } from './mock-handler.ts'
+import { MockHandler, type MockReply, type MockStreamReply } from './mock-handler.ts'
 
 export type MockListener = { port: number; origin: string; server: Server; close(): Promise<void> }
 
@@ -120,9 +120,15 @@ function answered(req: IncomingMessage, onCall: OnCall) {
 }
 type Answered = ReturnType<typeof answered>
 
-function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number, done: Answered): void {
+async function writeReply(
+  res: ServerResponse,
+  reply: MockReply,
+  receivedMs: number,
+  done: Answered,
+): Promise<void> {
   if ('networkError' in reply) return void res.destroy()
   if (res.destroyed) return
+  if ('chunks' in reply) return writeStreamReply(res, reply, receivedMs, done)
   const payload = JSON.stringify(reply.json)
   const heldMs = performance.now() - receivedMs
   res.writeHead(reply.status, {
@@ -133,6 +139,34 @@ function writeReply(res: ServerResponse, reply: MockReply, receivedMs: number, d
   })
   res.end(payload)
   done?.(reply.status, reply.headers?.[MOCK_DELAY_HEADER], heldMs)
+}
+
+// Each piece is handed to the socket as soon as the handler yields it (no Nagle delay on
+// loopback: Node's http server sets noDelay). A reset destroys the socket after the last piece.
+async function writeStreamReply(
+  res: ServerResponse,
+  reply: MockStreamReply,
+  receivedMs: number,
+  done: Answered,
+): Promise<void> {
+  const declared = reply.contentLength !== undefined
+  res.writeHead(reply.status, {
+    ...reply.headers,
+    ...(declared ? { 'content-length': reply.contentLength } : { trailer: MOCK_HELD_HEADER }),
+  })
+  res.flushHeaders()
+  let written: Promise<unknown> = Promise.resolve()
+  for await (const chunk of reply.chunks) {
+    if (res.destroyed) return
+    written = new Promise((resolve) => res.write(chunk, resolve))
+  }
+  // What was sent before the reset reaches the caller, as over a real connection that drops
+  // after the provider wrote it.
+  if (reply.ending === 'reset') return void written.then(() => res.destroy())
+  const heldMs = performance.now() - receivedMs
+  if (!declared) res.addTrailers({ [MOCK_HELD_HEADER]: heldMs.toFixed(3) })
+  res.end()
+  done?.(reply.status, reply.headers[MOCK_DELAY_HEADER], heldMs)
 }
 
 function failResponse(res: ServerResponse, error: unknown): void {

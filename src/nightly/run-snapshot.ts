@@ -31,6 +31,9 @@ export type RunSnapshot = {
 export type StageSelection = 'budgeted' | 'all'
 
 export const THROUGHPUT_KEY = 'throughput rps'
+// The names the client's stream figures are tracked under (report.client_ttft_ms, client_itl_ms).
+export const CLIENT_TTFT_STAGE = 'client_ttft'
+export const CLIENT_ITL_STAGE = 'client_itl'
 
 export function metricKey(stage: string, metric: MetricName): string {
   return `${stage} ${metric}`
@@ -70,6 +73,24 @@ export function snapshotOf(
     add('p95', stats.p95_ms, 'ms')
     add('p99', stats.p99_ms, 'ms')
     add('error_rate', stats.count > 0 ? stats.error_count / stats.count : 0, 'ratio')
+  }
+  // Streamed answers: TTFT and ITL p95 are tracked like stage percentiles, whether budgeted or
+  // not (they are what a streaming scenario is about).
+  for (const [stage, summary] of [
+    [CLIENT_TTFT_STAGE, report.client_ttft_ms],
+    [CLIENT_ITL_STAGE, report.client_itl_ms],
+  ] as const) {
+    if (!summary || summary.count === 0) continue
+    const key = metricKey(stage, 'p95')
+    metrics[key] = {
+      key,
+      stage,
+      metric: 'p95',
+      unit: 'ms',
+      better: 'lower',
+      value: summary.p95,
+      count: summary.count,
+    }
   }
   metrics[THROUGHPUT_KEY] = {
     key: THROUGHPUT_KEY,

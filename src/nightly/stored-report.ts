@@ -32,6 +32,8 @@ export const storedBudgetSchema = z.looseObject({
   note: z.string().optional(),
 })
 
+const storedClientSummary = z.looseObject({ p95: ms, count })
+
 export const storedReportSchema = z.looseObject({
   schema_version: z.number().int(),
   // Kebab-case as in a scenario file: the name picks a history folder, so "..", "a/b" or control
@@ -57,6 +59,10 @@ export const storedReportSchema = z.looseObject({
   trust: z.looseObject({ verdict: z.string() }).optional(),
   // History files fabricated by `nightly --seed-history`: never a measurement.
   synthetic: z.boolean().optional(),
+  // Streamed answers (issue 13); absent in reports of runs that streamed nothing.
+  client_ttft_ms: storedClientSummary.optional(),
+  client_itl_ms: storedClientSummary.optional(),
+  client_tpot_ms: storedClientSummary.optional(),
 })
 
 export type StoredReport = z.infer<typeof storedReportSchema>

@@ -6,6 +6,7 @@ import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
 import { formatMs } from './format-ms.ts'
 import { isTargetRun, serverSpanOf } from './server-span.ts'
+import { formatStreamValue, goodputLine, streamAccountingLine, streamRows } from './stream-lines.ts'
 
 export { formatMs } from './format-ms.ts'
 
@@ -210,6 +211,22 @@ function verdictBanner(report: Report, paint: ReturnType<typeof painter>): strin
   return [paint(rule, style), `  ${paint(text, style, 'bold')}`, paint(rule, style)]
 }
 
+// Streamed answers (when the scenario sent any): a small table beside the client latency.
+function streamConsoleLines(report: Report): string[] {
+  const rows = streamRows(report)
+  if (rows.length === 0) return []
+  const header = ['streamed answers', 'count', 'p50', 'p90', 'p95', 'p99', 'max']
+  const body = rows.map((row) => [
+    `${row.name} (${row.unit})`,
+    String(row.summary.count),
+    ...[row.summary.p50, row.summary.p90, row.summary.p95, row.summary.p99, row.summary.max].map((v) =>
+      formatStreamValue(v, row.unit),
+    ),
+  ])
+  const extra = [goodputLine(report), streamAccountingLine(report)].filter((line): line is string => !!line)
+  return ['', ...table([header, ...body]), ...extra]
+}
+
 export function renderConsole(report: Report, options: { color: boolean }): string {
   const paint = painter(options.color)
   const s = report.scenario
@@ -224,6 +241,7 @@ export function renderConsole(report: Report, options: { color: boolean }): stri
     c.count === 0
       ? 'Client latency: no responses after warm-up'
       : `Client latency (ms, n=${c.count}): p50 ${formatMs(c.p50)} · p90 ${formatMs(c.p90)} · p95 ${formatMs(c.p95)} · p99 ${formatMs(c.p99)} · max ${formatMs(c.max)}`,
+    ...streamConsoleLines(report),
     '',
     ...budgetLines(report.budgets, paint),
     '',

@@ -24,6 +24,7 @@ import { escapeHtml as esc, inlineAssets, scriptSafeJson } from './html/inline-a
 import { intervalSeconds, mergeIntervals } from './html/merge-intervals.ts'
 import { pageAssets } from './html/page-assets.ts'
 import { renderScenario } from './html/scenario-section.ts'
+import { renderStreaming } from './html/stream-section.ts'
 import { renderOverhead, renderTrust } from './html/trust-sections.ts'
 import { renderWaterfall } from './html/waterfall.ts'
 import { redactReport } from './redact-secrets.ts'
@@ -48,6 +49,7 @@ export const SECTION_IDS = [
   'verdict',
   'budgets',
   'stages',
+  'streaming',
   'over-time',
   'where-time-goes',
   'exemplars',
@@ -63,6 +65,7 @@ const TITLES: Record<(typeof SECTION_IDS)[number], string> = {
   verdict: 'Verdict',
   budgets: 'Budgets',
   stages: 'Stages',
+  streaming: 'Streamed answers',
   'over-time': 'Over time',
   'where-time-goes': 'Where the time goes',
   exemplars: 'Exemplar traces',
@@ -317,6 +320,7 @@ export function renderHtml(input: Report): string {
   const sections = [
     section('budgets', renderBudgets(report)),
     section('stages', renderStages(report, charts.histograms.length > 0, histogramSource)),
+    section('streaming', renderStreaming(report)),
     section('over-time', renderOverTime(report, Object.keys(charts.stage_p99.series).length > 0)),
     section('where-time-goes', renderWhereTimeGoes(analysis)),
     section('exemplars', renderExemplars(chosen, report)),

@@ -18,6 +18,7 @@ import {
   thresholdText,
   trustLine,
 } from './report-figures.ts'
+import { streamProperties } from './stream-lines.ts'
 
 // XML 1.0 forbids most control characters even as entities.
 // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping them is the point
@@ -134,5 +135,6 @@ function suiteProperties(report: Report) {
     ['git_sha', env.git_sha ?? ''],
     ['node', env.node],
     ['cpu', `${env.cpus} × ${env.cpu_model}`],
+    ...streamProperties(report),
   ].map(([name, value]) => ({ '@_name': name, '@_value': xmlText(value ?? '') }))
 }

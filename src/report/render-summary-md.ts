@@ -19,6 +19,7 @@ import {
   trustReasons,
   verdictDetail,
 } from './report-figures.ts'
+import { streamMarkdownLines } from './stream-lines.ts'
 
 export const TOP_ROOT_CAUSES = 5
 
@@ -94,6 +95,7 @@ export function renderSummaryMarkdown(input: Report): string {
     lines.push('No budgets declared.')
   }
   lines.push('')
+  lines.push(...streamMarkdownLines(report))
 
   const causes = rootCausesByCount(report)
   if (causes.length > 0) {

@@ -1,9 +1,4 @@
-// One scenario run, end to end: start the endpoint in its own process, drive load at it from
-// this process, collect the endpoint's span statistics, compare them with the budgets.
-// The CLI is a thin layer over this; teams can call it from their own test runner.
-import { execFileSync } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
-import os from 'node:os'
 import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
@@ -14,6 +9,7 @@ import { currentEnvironment } from '../environment.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
+import { runClosedStreamLoad } from '../load/closed-stream-driver.ts'
 import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
@@ -31,6 +27,7 @@ import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
 import { type OverheadSection, overheadBudgetResults, runOverhead } from './run-overhead.ts'
+import { isStreamBudget, streamBudgetResults, streamFields, streamNotes } from './stream-report.ts'
 import { startSystemUnderTest } from './system-under-test.ts'
 
 export type RunProgress = {
@@ -133,17 +130,29 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
             onTick,
             keepSamples: true,
           })
-        : await runClosedLoad({
-            url,
-            connections: load.connections ?? 10,
-            durationMs: load.durationMs,
-            warmupMs: load.warmupMs,
-            requestTimeoutMs: load.requestTimeoutMs,
-            mix,
-            signal: abort.signal,
-            onTick,
-            keepSamples: true,
-          })
+        : scenario.requests.some((request) => request.stream)
+          ? await runClosedStreamLoad({
+              url,
+              connections: load.connections ?? 10,
+              durationMs: load.durationMs,
+              warmupMs: load.warmupMs,
+              requestTimeoutMs: load.requestTimeoutMs,
+              mix,
+              signal: abort.signal,
+              onTick,
+              keepSamples: true,
+            })
+          : await runClosedLoad({
+              url,
+              connections: load.connections ?? 10,
+              durationMs: load.durationMs,
+              warmupMs: load.warmupMs,
+              requestTimeoutMs: load.requestTimeoutMs,
+              mix,
+              signal: abort.signal,
+              onTick,
+              keepSamples: true,
+            })
     } finally {
       clearTimeout(warmupTimer)
     }
@@ -309,20 +318,25 @@ function buildReport(input: {
   const { results } = finished
   const measuredSec = client.measuredDurationMs / 1000
   const throughputRps = measuredSec > 0 ? client.completedAfterWarmup / measuredSec : 0
+  const streamed = scenario.requests.some((request) => request.stream)
   const budgets = [
     ...evaluateBudgets(
-      scenario.budgets,
+      // ttft / itl / tpot / goodput are the client's figures, decided in stream-report.ts.
+      scenario.budgets.filter((budget) => !isStreamBudget(budget)),
       { stages: results.stages, throughputRps, measuredS: measuredSec },
       { inconclusive: input.inconclusive },
     ),
     ...overheadBudgetResults(scenario.budgets, input.overhead, input.inconclusive),
+    ...(client.streams
+      ? streamBudgetResults(client.streams, scenario.budgets, measuredSec, input.inconclusive)
+      : []),
   ]
   const budgetsNamed = scenario.target ? withClosestSpanNames(budgets, Object.keys(results.stages)) : budgets
   const clientStats = summarizeDurations(client.latenciesMs, 0)
 
   // Driver warnings (e.g. autocannon timing later responses from older requests after a
   // server-closed connection) belong where a reader checks whether the numbers add up.
-  const notes: string[] = [...client.warnings]
+  const notes: string[] = [...client.warnings, ...streamNotes(client.streams ?? [])]
   const accounted = client.completed + client.errors + client.timeouts + client.inFlightAtEnd
   if (accounted !== client.sent) {
     notes.push(`sent ${client.sent} ≠ completed + errors + timeouts + in flight (${accounted})`)
@@ -458,6 +472,7 @@ function buildReport(input: {
       p99: clientStats.p99_ms,
       max: clientStats.max_ms,
     },
+    ...(streamed ? streamFields(client.streams ?? [], scenario.budgets, measuredSec) : {}),
     stages: results.stages,
     stage_histograms: results.stage_histograms,
     stage_intervals: results.stage_intervals.map((i) => ({

@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
 import { DEPENDENCY_NAMES, type DependencyName } from '../contract/dependency-api.ts'
 import { formatDurationMs, parseDurationMs } from '../units.ts'
+import { checkStreaming } from './streaming-checks.ts'
 import { httpRequest, targetSchema } from './target-schema.ts'
 
 // ── Limits ──────────────────────────────────────────────────────────────────────────────────
@@ -112,7 +113,10 @@ export type LatencyModel =
 export type TokenLatencyModel = {
   kind: 'tokens'
   ttft: LatencyModel
+  // The mean time per output token (exact for a fixed per_token): the analytic quantiles use it.
   perTokenMs: number
+  // Each inter-token gap is drawn from this; absent: every gap is perTokenMs.
+  perToken?: LatencyModel
   outputTokens: { min: number; max: number }
 }
 
@@ -177,7 +181,11 @@ export const latencyModel = z
 
 const tokenModel = z.strictObject({
   ttft: latencyModel.meta({ description: 'Time to first token.' }),
-  per_token: requestDuration.meta({ description: 'Time per output token.' }),
+  per_token: z
+    .union([requestDuration, latencyModel], {
+      error: 'expected a duration like 10ms or a latency model like { lognormal: { p50: 8ms, p99: 30ms } }',
+    })
+    .meta({ description: 'Time per output token: a duration, or any latency model (drawn per gap).' }),
   output_tokens: z
     .strictObject({
       min: positiveInt('a token count', LIMITS.outputTokens),
@@ -185,6 +193,29 @@ const tokenModel = z.strictObject({
     })
     .refine((tokens) => tokens.max >= tokens.min, { error: 'expected max ≥ min', path: ['max'] }),
 })
+
+function perTokenOf(value: number | LatencyModel): { perTokenMs: number; perToken?: LatencyModel } {
+  if (typeof value === 'number') return { perTokenMs: value }
+  return { perTokenMs: latencyModelMeanMs(value), perToken: value }
+}
+
+// The mean of a basic model: exact for fixed, uniform and lognormal (exp(μ + σ²/2)); for the
+// normal model truncated at 0, its untruncated mean (the truncation moves it by under 1% while
+// stddev ≤ mean/2.3, and the mean is only used for the mocks' analytic quantiles).
+export function latencyModelMeanMs(model: LatencyModel): number {
+  switch (model.kind) {
+    case 'fixed':
+      return model.ms
+    case 'uniform':
+      return (model.minMs + model.maxMs) / 2
+    case 'normal':
+      return model.meanMs
+    case 'lognormal': {
+      const sigma = (Math.log(model.p99Ms) - Math.log(model.p50Ms)) / 2.326347874
+      return model.p50Ms * Math.exp((sigma * sigma) / 2)
+    }
+  }
+}
 
 export const dependencyLatency = z
   .strictObject({ ...basicModelFields, tokens: tokenModel.optional() })
@@ -194,7 +225,7 @@ export const dependencyLatency = z
       ? {
           kind: 'tokens',
           ttft: value.tokens.ttft,
-          perTokenMs: value.tokens.per_token,
+          ...perTokenOf(value.tokens.per_token),
           outputTokens: value.tokens.output_tokens,
         }
       : toBasicModel(value),
@@ -206,6 +237,11 @@ export type FailureMode =
   | { kind: 'status'; status: number; retryAfterMs?: number; probability: number }
   | { kind: 'timeout'; probability: number }
   | { kind: 'network_error'; probability: number }
+  // Connection-level faults (src/mocks/connection-faults.ts): the response starts, then the
+  // connection is destroyed, the stream pauses, or the body ends early.
+  | { kind: 'reset'; probability: number }
+  | { kind: 'stall'; afterTokens: number; forMs: number; probability: number }
+  | { kind: 'truncate'; probability: number }
 
 const failure = z
   .strictObject({
@@ -218,18 +254,53 @@ const failure = z
     retry_after: requestDuration.optional().meta({ description: 'Retry-After sent with a 429 or 503.' }),
     timeout: z.literal(true).optional().meta({ description: 'The response never comes.' }),
     network_error: z.literal(true).optional().meta({ description: 'The connection fails (fetch rejects).' }),
+    reset: z.literal(true).optional().meta({
+      description: 'The connection is destroyed mid-response (after the headers, part of the body).',
+    }),
+    stall: z
+      .strictObject({
+        after_tokens: countFrom0('a token count', LIMITS.outputTokens),
+        for: requestDuration,
+      })
+      .optional()
+      .meta({
+        description:
+          'A streamed answer stops sending after this many tokens for this long (a whole response is held that long).',
+      }),
+    truncate: z
+      .literal(true)
+      .optional()
+      .meta({ description: 'The body ends early: JSON cut in half, or a stream without [DONE].' }),
     probability,
   })
   .superRefine((value, ctx) => {
-    const kinds = [value.status !== undefined, value.timeout, value.network_error].filter(Boolean).length
+    const kinds = [
+      value.status !== undefined,
+      value.timeout,
+      value.network_error,
+      value.reset,
+      value.stall !== undefined,
+      value.truncate,
+    ].filter(Boolean).length
     if (kinds !== 1) {
       ctx.addIssue({
         code: 'custom',
-        message: 'expected exactly one of status, timeout: true, network_error: true',
+        message:
+          'expected exactly one of status, timeout: true, network_error: true, reset: true, stall: { after_tokens, for }, truncate: true',
       })
     }
   })
   .transform((value): FailureMode => {
+    if (value.reset) return { kind: 'reset', probability: value.probability }
+    if (value.truncate) return { kind: 'truncate', probability: value.probability }
+    if (value.stall) {
+      return {
+        kind: 'stall',
+        afterTokens: value.stall.after_tokens,
+        forMs: value.stall.for,
+        probability: value.probability,
+      }
+    }
     if (value.timeout) return { kind: 'timeout', probability: value.probability }
     if (value.network_error) return { kind: 'network_error', probability: value.probability }
     return {
@@ -252,8 +323,19 @@ const providerRateLimit = z
     rps: positiveNumber('requests per second', LIMITS.rateLimitRps),
     burst: positiveInt('a burst size', LIMITS.burst),
     retry_after: requestDuration.default(1000),
+    tokens_per_minute: positiveInt('a token budget per minute', LIMITS.rateLimitRps * 60)
+      .optional()
+      .meta({
+        description:
+          'A token budget (prompt + output tokens) beside the request rate; adds the x-ratelimit-*-tokens headers.',
+      }),
   })
-  .transform((value) => ({ ratePerSec: value.rps, burst: value.burst, retryAfterMs: value.retry_after }))
+  .transform((value) => ({
+    ratePerSec: value.rps,
+    burst: value.burst,
+    retryAfterMs: value.retry_after,
+    tokensPerMinute: value.tokens_per_minute,
+  }))
 
 // ── Dependencies (the mocked services) ──────────────────────────────────────────────────────
 
@@ -299,7 +381,12 @@ export const dependencies = z
       documents_per_tenant: positiveInt('a document count', LIMITS.documents).default(1000),
     }),
     reranker: dependency('300ms', { model: z.string().default('rerank-english-v3.0') }),
-    llm: dependency('800ms', { model: z.string().default('gpt-4o-mini') }),
+    llm: dependency('800ms', {
+      model: z.string().default('gpt-4o-mini'),
+      tokens_per_chunk: positiveInt('a token count per streamed chunk', LIMITS.outputTokens)
+        .default(1)
+        .meta({ description: 'Output tokens per streamed event (stream: true requests).' }),
+    }),
   })
   .prefault({})
 
@@ -340,6 +427,10 @@ export const pipeline = z
       .transform((value) => ({ capacity: value.capacity, ttlMs: value.ttl })),
     default_k: positiveInt('a result count', LIMITS.k).default(8),
     rerank_min_results: countFrom0('a result count', LIMITS.rerankMinResults).default(3),
+    stream_idle_timeout: timeoutDuration.default(2000).meta({
+      description:
+        'A streamed LLM answer that sends nothing for this long after its first token is abandoned (StreamStalledError, 504 or an SSE error event); the wait for the first token is bounded by the llm timeout.',
+    }),
   })
   .prefault({})
   .transform((value) => ({
@@ -349,6 +440,7 @@ export const pipeline = z
     cache: value.cache,
     defaultK: value.default_k,
     rerankMinResults: value.rerank_min_results,
+    streamIdleTimeoutMs: value.stream_idle_timeout,
   }))
 
 // ── Tracing ─────────────────────────────────────────────────────────────────────────────────
@@ -482,6 +574,10 @@ export const requestKind = z
       }),
     k: positiveInt('a result count', LIMITS.k).optional(),
     rerank: z.boolean().optional(),
+    stream: z.boolean().optional().meta({
+      description:
+        'Ask for a streamed (SSE) answer and time it: TTFT, inter-token latency, TPOT (needs an llm tokens latency model).',
+    }),
   })
   .superRefine((value, ctx) => {
     if (!value.http) {
@@ -517,6 +613,7 @@ export const requestKind = z
       : undefined,
     k: value.k,
     rerank: value.rerank,
+    ...(value.stream ? { stream: true as const } : {}),
   }))
 
 // ── Trust (the harness checks itself) ───────────────────────────────────────────────────────
@@ -701,12 +798,19 @@ const budgetTarget = z.string().regex(/^[^\u0000-\u001f\u007f-\u009f\u202a-\u202
 })
 
 const budgets = z
-  .record(budgetTarget, z.record(z.string(), z.union([z.string(), z.number()])), {
-    error: (issue) =>
-      issue.code === 'invalid_type'
-        ? 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }'
-        : undefined,
-  })
+  .record(
+    budgetTarget,
+    z.record(
+      z.string(),
+      z.union([z.string(), z.number(), z.record(z.string(), z.union([z.string(), z.number()]))]),
+    ),
+    {
+      error: (issue) =>
+        issue.code === 'invalid_type'
+          ? 'expected a map of budget targets, e.g. rag_pipeline: { p95: 2500ms }'
+          : undefined,
+    },
+  )
   .default({})
   .transform((value, ctx) => {
     const { budgets: parsed, problems } = parseBudgets(value)
@@ -745,6 +849,7 @@ export const scenarioSchema = z
   })
   .superRefine((value, ctx) => {
     checkTargetRequests(value, ctx)
+    checkStreaming(value, ctx)
     const overheadBudgets = value.budgets.filter((b) => b.kind === 'sampling_overhead')
     if (overheadBudgets.length === 0) return
     if (!value.overhead) {

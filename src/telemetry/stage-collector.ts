@@ -10,7 +10,7 @@ import { errorPath, UNKNOWN_ERROR } from '../analysis/error-path.ts'
 import type { StageSelector } from '../budget/parse-budget.ts'
 import { MOCK_DELAY_ATTRIBUTE, MOCK_HELD_ATTRIBUTE } from '../contract/dependency-api.ts'
 import type { StageStats } from '../contract/report-types.ts'
-import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
+import { FIRST_TOKEN_EVENT, SERVER_TTFT_STAGE, SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import type { StageHistogram, StageInterval } from '../contract/stage-series.ts'
 import type { TraceRecord } from '../contract/trace-record.ts'
 import { createRng, type Rng } from '../rng.ts'
@@ -193,6 +193,7 @@ export class StageCollector implements SpanProcessor {
     }
     if (span.kind === SpanKind.CLIENT && !isError && this.#fidelityFromAttributes)
       this.#recordDependency(span, durationMs)
+    if (span.name === SPAN.llm) this.#recordFirstToken(span)
     const selectors = this.#selectorsByName.get(span.name)
     if (!selectors) return
     for (const selector of selectors) {
@@ -203,6 +204,17 @@ export class StageCollector implements SpanProcessor {
       stage.histogram.record(durationMs)
       if (isError) stage.errors++
     }
+  }
+
+  // The server-side time to first token of a streamed answer, as a stage of its own.
+  #recordFirstToken(span: ReadableSpan): void {
+    const event = span.events.find((e) => e.name === FIRST_TOKEN_EVENT)
+    if (!event) return
+    const stage = this.#stage(SERVER_TTFT_STAGE)
+    if (!stage) return
+    const offsetMs = Math.max(0, hrtimeToMs(event.time) - hrtimeToMs(span.startTime))
+    stage.recorder.record(offsetMs)
+    stage.histogram.record(offsetMs)
   }
 
   #stage(key: string): Stage | undefined {

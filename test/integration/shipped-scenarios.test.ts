@@ -68,4 +68,18 @@ describe('shipped scenarios, shortened', () => {
     for (const budget of held)
       expect(budget.pass, `${budget.target}.${budget.metric}: ${budget.actual}`).toBe(true)
   })
+
+  it('streaming-chat passes, and reports TTFT, ITL, TPOT and goodput beside the stages', async () => {
+    const report = await runScenario('streaming-chat', SHORT)
+    expect(failed(report), actuals(report)).toEqual([])
+    const ttft = report.client_ttft_ms!
+    // Lower bounds from the models: every client TTFT includes the provider's drawn TTFT, which
+    // the server-side stage measures alone.
+    expect(ttft.count).toBeGreaterThan(30)
+    expect(ttft.p50).toBeGreaterThan(report.stages['llm_generation.time_to_first_token']!.p50_ms)
+    expect(report.client_itl_ms!.count).toBeGreaterThan(ttft.count * 38)
+    expect(report.client_tpot_ms!.p50).toBeGreaterThan(15)
+    expect(report.goodput!.share).toBeGreaterThan(0)
+    expect(report.stream_requests!.count).toBe(report.client_latency_ms.count)
+  })
 })

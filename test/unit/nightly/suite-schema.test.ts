@@ -124,7 +124,7 @@ describe('loadSuite', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('loads the shipped nightly suite: five scenarios, slow-vector-store expected to fail vector_search.p99', () => {
+  it('loads the shipped nightly suite: six scenarios, slow-vector-store expected to fail vector_search.p99', () => {
     const { entries } = loadSuite(path.join(root, 'scenarios/nightly.suite.yaml'))
     expect(entries.map((e) => e.name)).toEqual([
       'baseline',
@@ -132,6 +132,7 @@ describe('loadSuite', () => {
       'slow-vector-store',
       'cold-cache',
       'llm-timeout',
+      'streaming-chat',
     ])
     expect(entries.find((e) => e.name === 'slow-vector-store')!.expectedFailures).toEqual([
       'vector_search.p99',

@@ -59,7 +59,7 @@ describe('knownKeysAt', () => {
     [['load'], ['connections', 'arrival', 'duration', 'warmup', 'request_timeout']],
     [
       ['requests', 0],
-      ['tenant', 'api_key', 'http', 'weight', 'question', 'questions', 'k', 'rerank'],
+      ['tenant', 'api_key', 'http', 'weight', 'question', 'questions', 'k', 'rerank', 'stream'],
     ],
     [['tenants', 'any-tenant'], ['rate_limit']],
     [

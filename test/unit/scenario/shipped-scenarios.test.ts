@@ -4,11 +4,12 @@
 import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 import type { Budget } from '../../../src/budget/parse-budget.ts'
+import { modelQuantileMs } from '../../../src/mocks/latency-model.ts'
 import { SCHEMA_MODELINE } from '../../../src/scenario/json-schema.ts'
 import { listScenarios, loadScenario } from '../../../src/scenario/load-scenario.ts'
 import type { Scenario } from '../../../src/scenario/schema.ts'
 
-const SHIPPED = ['baseline', 'cold-cache', 'llm-timeout', 'rate-limit', 'slow-vector-store']
+const SHIPPED = ['baseline', 'cold-cache', 'llm-timeout', 'rate-limit', 'slow-vector-store', 'streaming-chat']
 const FIXTURES = fileURLToPath(new URL('../../fixtures/scenarios/good/', import.meta.url))
 
 function limit(scenario: Scenario, target: string, metric: string): number {
@@ -54,6 +55,21 @@ describe('shipped scenarios', () => {
     it('declares budgets', () => {
       expect(scenario.budgets.length).toBeGreaterThan(0)
     })
+  })
+
+  it('streaming-chat: its stream budgets sit above what its LLM model alone gives', () => {
+    const { scenario } = loadScenario('streaming-chat')
+    const llm = scenario.dependencies.llm.latency
+    if (llm.kind !== 'tokens' || !llm.perToken)
+      throw new Error('streaming-chat needs a tokens model with a per_token model')
+    expect(scenario.requests.every((request) => request.stream)).toBe(true)
+    // The provider's own TTFT p95 (≈ 800 ms) is under the server-side and client TTFT budgets.
+    const providerTtftP95 = modelQuantileMs(llm.ttft, 0.95)
+    expect(providerTtftP95).toBeLessThan(limit(scenario, 'llm_generation.time_to_first_token', 'p95'))
+    expect(providerTtftP95).toBeLessThan(limit(scenario, 'ttft', 'p95'))
+    // Every gap is a per-token draw: its p95 (≈ 43.5 ms) under the ITL budget, its mean under TPOT's.
+    expect(modelQuantileMs(llm.perToken, 0.95)).toBeLessThan(limit(scenario, 'itl', 'p95'))
+    expect(llm.perTokenMs).toBeLessThan(limit(scenario, 'tpot', 'p95'))
   })
 
   it('slow-vector-store: the vector store model breaks the vector_search p99 budget it is built to fail', () => {

@@ -1,0 +1,141 @@
+// The drivers' streamed-answer timing against known models: a fixed 200 ms TTFT and a fixed
+// 10 ms per token, 50 tokens, at low load, through the real endpoint and HTTP mock servers.
+// TTFT must be the pipeline's time before the LLM plus 200 ms (and at most 3 ms more at p50),
+// ITL and TPOT 10 ms, and a plain node:http reader written here, sharing no code with the
+// drivers, must see the same TTFT within 2 ms.
+import http from 'node:http'
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { quantileSorted } from 'simple-statistics'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { runClosedStreamLoad } from '../../src/load/closed-stream-driver.ts'
+import { runOpenLoad } from '../../src/load/open-driver.ts'
+import { createRequestMix } from '../../src/load/request-mix.ts'
+import { streamSeries } from '../../src/load/stream-timing.ts'
+import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
+import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
+import { hrtimeToMs } from '../../src/units.ts'
+
+const scenario = scenarioFromObject({
+  name: 'stream-timing',
+  requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'how fast?', stream: true }],
+  dependencies: {
+    auth: { latency: { fixed: '2ms' } },
+    embedding: { latency: { fixed: '5ms' } },
+    vector_store: { latency: { fixed: '3ms' } },
+    reranker: { latency: { fixed: '4ms' } },
+    llm: {
+      latency: {
+        tokens: { ttft: { fixed: '200ms' }, per_token: '10ms', output_tokens: { min: 50, max: 50 } },
+      },
+    },
+  },
+})
+const exporter = new InMemorySpanExporter()
+let app: EndpointApp
+let url: string
+
+beforeAll(async () => {
+  app = await createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
+  const address = await app.endpoint.listen(0, '127.0.0.1')
+  url = `http://127.0.0.1:${address.port}/ask`
+})
+afterAll(() => app.close())
+
+const median = (values: number[]) =>
+  quantileSorted(
+    [...values].sort((a, b) => a - b),
+    0.5,
+  )
+
+// Per trace: llm_generation's start minus the server span's start, the pipeline before the LLM.
+function preLlmP50(): number {
+  const spans = exporter.getFinishedSpans()
+  const servers = new Map(
+    spans.filter((s) => s.name === 'POST /ask').map((s) => [s.spanContext().traceId, s]),
+  )
+  const offsets = spans
+    .filter((s) => s.name === 'llm_generation')
+    .flatMap((llm) => {
+      const server = servers.get(llm.spanContext().traceId)
+      return server ? [hrtimeToMs(llm.startTime) - hrtimeToMs(server.startTime)] : []
+    })
+  expect(offsets.length).toBeGreaterThan(5)
+  return median(offsets)
+}
+
+// The independent reader: one request at a time, TTFT from the end of the request write to the
+// first byte of the first `event: delta`, found by plain string search.
+function readerTtftMs(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const body = JSON.stringify({ tenant_id: 'acme', question: 'how fast?', stream: true })
+    let sentAt = 0
+    let text = ''
+    let ttft: number | undefined
+    const request = http.request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: 'Bearer key-acme' },
+      },
+      (response) => {
+        response.setEncoding('utf8')
+        response.on('data', (chunk: string) => {
+          text += chunk
+          if (ttft === undefined && text.includes('event: delta')) ttft = performance.now() - sentAt
+        })
+        response.on('end', () =>
+          ttft === undefined ? reject(new Error(`no delta in ${text}`)) : resolve(ttft),
+        )
+      },
+    )
+    request.on('error', reject)
+    sentAt = performance.now()
+    request.end(body)
+  })
+}
+
+describe('streamed-answer timing against fixed models', () => {
+  it('open model: TTFT = pipeline before the LLM + 200 ms (≤ +3 ms at p50), ITL and TPOT 10 ms, as an independent reader sees', async () => {
+    exporter.reset()
+    const result = await runOpenLoad({
+      url,
+      arrival: { ratePerSec: 4, distribution: 'uniform', maxInFlight: 10 },
+      durationMs: 3000,
+      warmupMs: 500,
+      requestTimeoutMs: 5000,
+      mix: createRequestMix(scenario.requests, 1),
+      seed: 1,
+    })
+    const series = streamSeries(result.streams ?? [])
+    expect(series.ttftMs.length).toBeGreaterThanOrEqual(10)
+    const ttftP50 = median(series.ttftMs)
+    const expected = preLlmP50() + 200
+    expect(ttftP50).toBeGreaterThanOrEqual(expected - 0.5)
+    expect(ttftP50).toBeLessThanOrEqual(expected + 3)
+    expect(Math.abs(median(series.itlMs) - 10)).toBeLessThanOrEqual(1)
+    expect(Math.abs(median(series.tpotMs) - 10)).toBeLessThanOrEqual(1)
+    // Every request came back whole: 50 tokens each, 49 gaps.
+    expect(result.streams!.every((r) => r.ok && r.outputTokens === 50 && r.itlsMs.length === 49)).toBe(true)
+
+    const reader: number[] = []
+    for (let i = 0; i < 9; i++) reader.push(await readerTtftMs())
+    expect(Math.abs(median(reader) - ttftP50)).toBeLessThanOrEqual(2)
+  })
+
+  it('closed model: the streaming driver times the same way', async () => {
+    const result = await runClosedStreamLoad({
+      url,
+      connections: 2,
+      durationMs: 2000,
+      warmupMs: 300,
+      requestTimeoutMs: 5000,
+      mix: createRequestMix(scenario.requests, 1),
+    })
+    const series = streamSeries(result.streams ?? [])
+    expect(series.ttftMs.length).toBeGreaterThanOrEqual(4)
+    expect(median(series.ttftMs)).toBeGreaterThanOrEqual(200)
+    expect(Math.abs(median(series.itlMs) - 10)).toBeLessThanOrEqual(1)
+    expect(Math.abs(median(series.tpotMs) - 10)).toBeLessThanOrEqual(1)
+    expect(result.sent).toBe(result.completed + result.errors + result.timeouts + result.inFlightAtEnd)
+  })
+})
