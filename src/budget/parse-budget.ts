@@ -131,6 +131,14 @@ function parseStageMetric(
   source: string,
 ): Parsed<StageBudget> {
   const path = [target, metric]
+  // ttft, itl and tpot are client-measured durations; a failed stream counts in goodput instead.
+  if (isClientStreamTarget(selector.spanName) && metric === 'error_rate')
+    return {
+      problem: {
+        path,
+        message: `expected one of ${DURATION_METRICS.join(', ')} (a failed stream counts in goodput)`,
+      },
+    }
   if (!isStageMetric(metric))
     return { problem: { path, message: `expected one of ${STAGE_METRICS.join(', ')}` } }
   const stage = { kind: 'stage', target, selector, source } as const
