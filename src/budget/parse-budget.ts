@@ -1,6 +1,6 @@
 // Budget keys follow k6's tagged sub-metrics: a span name, optionally narrowed by span
 // attributes in braces. Grammar:
-//   key        = span-name [ "{" filter { "," filter } "}" ] | "throughput" | "sampling_overhead"
+//   key        = span-name [ "{" filter { "," filter } "}" ] | "throughput" | "capacity" | "sampling_overhead"
 //   filter     = attribute "=" value          (value may be quoted with " or ')
 // Each budget keeps its source text so reports show exactly what the user wrote.
 import { parseDurationMs, parseFraction } from '../units.ts'
@@ -23,6 +23,8 @@ export type Budget =
       source: string
     }
   | { target: 'throughput'; metric: 'min_rps'; limit: number; unit: 'req/s'; source: string }
+  // The highest rate that keeps every other budget (a capacity search, src/capacity/).
+  | { target: 'capacity'; metric: 'min_rps'; limit: number; unit: 'req/s'; source: string }
   | {
       target: 'sampling_overhead'
       metric: (typeof OVERHEAD_METRICS)[number]
@@ -74,9 +76,9 @@ export function parseBudgets(input: Readonly<Record<string, Readonly<Record<stri
     for (const [metric, raw] of Object.entries(metrics)) {
       const path = [target, metric]
       const source = `${target}.${metric}: ${String(raw)}`
-      if (target === 'throughput') {
+      if (target === 'throughput' || target === 'capacity') {
         if (metric !== 'min_rps') {
-          problems.push({ path, message: `expected min_rps, the only throughput budget` })
+          problems.push({ path, message: `expected min_rps, the only ${target} budget` })
         } else if (typeof raw !== 'number' || !(raw > 0)) {
           problems.push({
             path,

@@ -4,7 +4,7 @@
 // names (`durationMs`), which the transforms below produce.
 import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
-import { formatDurationMs, parseDurationMs } from '../units.ts'
+import { formatDurationMs, parseDurationMs, parseFraction } from '../units.ts'
 
 // ── Limits ──────────────────────────────────────────────────────────────────────────────────
 // Every number a scenario sets is bounded here, and only here: the bounds show in the JSON Schema
@@ -673,6 +673,56 @@ export const overhead = z
     }
   })
 
+// ── Capacity search (open-model steps at increasing rates; src/capacity/) ──────────────────
+
+export const capacity = z
+  .strictObject({
+    from: positiveNumber('a starting rate in requests per second', LIMITS.ratePerSec)
+      .default(5)
+      .meta({ description: 'The first step’s rate (req/s).' }),
+    to: positiveNumber('a highest rate in requests per second', LIMITS.ratePerSec)
+      .default(500)
+      .meta({ description: 'The highest rate tried (req/s); above `from`.' }),
+    step_duration: runDuration.default(10_000).meta({ description: 'Measured time of each step.' }),
+    warmup: warmupDuration.default(3000).meta({ description: 'Each step’s own warm-up, left out of its statistics.' }),
+    precision: z
+      .union([z.string(), z.number()])
+      .default(0.05)
+      .transform((value, ctx) => {
+        const fraction = parseFraction(value)
+        if (fraction === undefined || !(fraction > 0) || fraction >= 1) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a precision above 0 and below 100%, like 5% or 0.05, got ${JSON.stringify(value)}`,
+          })
+          return z.NEVER
+        }
+        return fraction
+      })
+      .meta({ description: 'Bisection stops when the first failing rate is within this fraction of the last passing one.' }),
+    time_limit: runDuration.default(15 * 60_000).meta({
+      description: 'The search stops here with a partial answer (announced before it starts).',
+    }),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (value.from >= value.to) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: `expected from (${value.from} req/s) below to (${value.to} req/s)`,
+      })
+    }
+  })
+  .transform((value) => ({
+    fromRps: value.from,
+    toRps: value.to,
+    stepMs: value.step_duration,
+    warmupMs: value.warmup,
+    precision: value.precision,
+    timeLimitMs: value.time_limit,
+  }))
+
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
 // A budget key is printed into tables (console, summary.md, JUnit); a newline or other control
@@ -718,6 +768,7 @@ export const scenarioSchema = z
     mocks,
     trust,
     overhead,
+    capacity,
     budgets,
   })
   .superRefine((value, ctx) => {
@@ -765,3 +816,4 @@ export type TracingConfig = Scenario['tracing']
 export type TrustThresholds = Scenario['trust']
 export type MocksConfig = Scenario['mocks']
 export type OverheadConfig = NonNullable<Scenario['overhead']>
+export type CapacityConfig = Scenario['capacity']
