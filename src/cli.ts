@@ -64,6 +64,7 @@ async function runCommand(argv: {
   out: string
   json?: boolean
   quiet?: boolean
+  'find-capacity'?: boolean
 }): Promise<ExitCodeValue> {
   if (argv.list) {
     for (const s of listScenarios())
@@ -89,6 +90,7 @@ async function runCommand(argv: {
   try {
     const report = await runScenario(argv.scenario, {
       ...overrides,
+      ...(argv['find-capacity'] ? { findCapacity: true } : {}),
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined
@@ -142,8 +144,14 @@ async function main(): Promise<ExitCodeValue> {
           .option('out', { type: 'string', default: 'reports', describe: 'Reports directory' })
           .option('json', { type: 'boolean', describe: 'Print the report JSON to stdout' })
           .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' })
+          .option('find-capacity', {
+            type: 'boolean',
+            describe:
+              'After the run, search for the highest open-model rate that keeps every budget (capacity: section)',
+          })
           .example('$0 run rate-limit', 'Run scenarios/rate-limit.yaml')
-          .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling'),
+          .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling')
+          .example('$0 run baseline --find-capacity', 'The highest rate at which every budget passes'),
       async (argv) => {
         code = await runCommand(argv)
       },

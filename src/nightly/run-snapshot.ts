@@ -40,7 +40,11 @@ export function metricKey(stage: string, metric: MetricName): string {
 export function budgetedStages(report: Pick<StoredReport, 'budgets'>): string[] {
   const stages: string[] = []
   for (const budget of report.budgets) {
-    if (budget.target === 'throughput' || budget.target === 'sampling_overhead' || budget.target === 'capacity')
+    if (
+      budget.target === 'throughput' ||
+      budget.target === 'sampling_overhead' ||
+      budget.target === 'capacity'
+    )
       continue
     if (!stages.includes(budget.target)) stages.push(budget.target)
   }

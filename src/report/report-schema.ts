@@ -9,6 +9,7 @@
 // and bumps REPORT_SCHEMA_VERSION.
 import { z } from 'zod'
 import { analysisSchema } from './analysis-schema.ts'
+import { capacitySchema } from './capacity-schema.ts'
 import { overheadSchema } from './overhead-schema.ts'
 import { stageHistogramSchema, stageIntervalSchema, trustSchema } from './trust-schema.ts'
 
@@ -234,6 +235,7 @@ export const reportSchema = z
     trust: trustSchema,
     accounting: accountingSchema,
     overhead: overheadSchema.optional(),
+    capacity: capacitySchema.optional(),
     root_causes: z
       .record(z.string(), count)
       .meta({ description: 'Failed traces after warm-up by their deepest error span path.' }),

@@ -6,6 +6,9 @@ import os from 'node:os'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
+import { withCapacity } from '../capacity/capacity-budget.ts'
+import { checkCapacityScenario } from '../capacity/capacity-step.ts'
+import { runCapacity } from '../capacity/run-capacity.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
 import { runClosedLoad } from '../load/closed-driver.ts'
@@ -13,6 +16,7 @@ import { type OpenLoadResult, runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { harnessVersion } from '../nightly/fingerprint.ts'
 import { type OverheadSection, overheadBudgetResults, runOverhead } from '../overhead/run-overhead.ts'
+import type { CapacitySection } from '../report/capacity-schema.ts'
 import { redactKnownSecrets, redactReport } from '../report/redact-secrets.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../report/report-types.ts'
 import { loadScenario, scenarioFromObject } from '../scenario/load-scenario.ts'
@@ -45,6 +49,8 @@ export type RunOptions = RunOverrides & {
   onMocksStarted?: (pids: number[]) => void
   // How an inconclusive budget counts: 'fail' (default) or 'warn' (the nightly suite's --quick).
   inconclusiveBudgets?: InconclusivePolicy
+  // Search for the capacity after the run (src/capacity/), even without a capacity budget.
+  findCapacity?: boolean
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -55,8 +61,16 @@ export function resolveScenario(pathOrObject: string | object): LoadedScenario {
 }
 
 export async function runScenario(pathOrObject: string | object, options: RunOptions = {}): Promise<Report> {
-  const loaded = resolveScenario(pathOrObject)
+  return runLoadedScenario(resolveScenario(pathOrObject), options)
+}
+
+export async function runLoadedScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<Report> {
   const { scenario, applied } = applyOverrides(loaded.scenario, options)
+  // A capacity search (--find-capacity, or a capacity budget) runs after the run, like the
+  // overhead trials; what it cannot do is refused before any load.
+  const searchCapacity =
+    options.findCapacity === true || scenario.budgets.some((b) => b.target === 'capacity')
+  if (searchCapacity) checkCapacityScenario(scenario, { connectionsFlag: options.connections !== undefined })
   const startedAt = new Date()
   options.onPhase?.(
     scenario.mocks.transport === 'http'
@@ -163,7 +177,16 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    const report = buildReport({
+    let capacity: CapacitySection | undefined
+    if (searchCapacity && status.status === 'complete') {
+      await system.stop()
+      capacity = await runCapacity(scenario, {
+        runStep: (step, o) => runLoadedScenario({ scenario: step, file: loaded.file, text: loaded.text }, o),
+        signal: options.signal,
+        onPhase: options.onPhase,
+      })
+    }
+    const built = buildReport({
       scenario,
       loaded,
       applied,
@@ -177,6 +200,9 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       overhead,
       inconclusive: options.inconclusiveBudgets ?? 'fail',
     })
+    const report = capacity
+      ? withCapacity(built, capacity, scenario.budgets, options.inconclusiveBudgets ?? 'fail')
+      : built
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
       redactKnownSecrets(

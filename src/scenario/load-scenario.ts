@@ -323,7 +323,12 @@ function budgetStageProblems(input: unknown): Problem[] {
     if (target === 'throughput' || target === 'sampling_overhead' || target === 'capacity') continue
     const selector = parseStageSelector(target)
     if (typeof selector === 'string' || STAGE_SPAN_NAMES.includes(selector.spanName)) continue
-    const suggestion = suggestKey(selector.spanName, [...STAGE_SPAN_NAMES, 'throughput', 'capacity', 'sampling_overhead'])
+    const suggestion = suggestKey(selector.spanName, [
+      ...STAGE_SPAN_NAMES,
+      'throughput',
+      'capacity',
+      'sampling_overhead',
+    ])
     if (suggestion) {
       problems.push({
         path: ['budgets', target],

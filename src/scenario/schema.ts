@@ -684,7 +684,9 @@ export const capacity = z
       .default(500)
       .meta({ description: 'The highest rate tried (req/s); above `from`.' }),
     step_duration: runDuration.default(10_000).meta({ description: 'Measured time of each step.' }),
-    warmup: warmupDuration.default(3000).meta({ description: 'Each step’s own warm-up, left out of its statistics.' }),
+    warmup: warmupDuration
+      .default(3000)
+      .meta({ description: 'Each step’s own warm-up, left out of its statistics.' }),
     precision: z
       .union([z.string(), z.number()])
       .default(0.05)
@@ -699,7 +701,10 @@ export const capacity = z
         }
         return fraction
       })
-      .meta({ description: 'Bisection stops when the first failing rate is within this fraction of the last passing one.' }),
+      .meta({
+        description:
+          'Bisection stops when the first failing rate is within this fraction of the last passing one.',
+      }),
     time_limit: runDuration.default(15 * 60_000).meta({
       description: 'The search stops here with a partial answer (announced before it starts).',
     }),
