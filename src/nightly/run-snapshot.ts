@@ -31,6 +31,8 @@ export type RunSnapshot = {
 export type StageSelection = 'budgeted' | 'all'
 
 export const THROUGHPUT_KEY = 'throughput rps'
+// The capacity search's answer, tracked night to night like the throughput (higher is better).
+export const CAPACITY_KEY = 'capacity rps'
 
 export function metricKey(stage: string, metric: MetricName): string {
   return `${stage} ${metric}`
@@ -84,6 +86,18 @@ export function snapshotOf(
     better: 'higher',
     value: report.load.rps,
     count: null,
+  }
+  const capacityRps = report.capacity?.rate_rps
+  if (typeof capacityRps === 'number') {
+    metrics[CAPACITY_KEY] = {
+      key: CAPACITY_KEY,
+      stage: null,
+      metric: 'rps',
+      unit: 'req/s',
+      better: 'higher',
+      value: capacityRps,
+      count: null,
+    }
   }
   return {
     scenario: report.scenario.name,

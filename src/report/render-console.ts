@@ -2,6 +2,7 @@
 // Pure: the caller decides on colour (a TTY without NO_COLOR) and prints the string.
 import { SPAN, STAGE_SPAN_NAMES } from '../telemetry/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
+import { capacityAnswerText } from './capacity-text.ts'
 import { formatMs } from './format-ms.ts'
 import type { BudgetResult, Report, StageStats } from './report-types.ts'
 
@@ -227,8 +228,29 @@ export function renderConsole(report: Report, options: { color: boolean }): stri
     ...accountingLines(report, paint),
     ...trustLines(report, paint),
     ...overheadLines(report),
+    ...capacityLines(report),
     '',
     ...verdictBanner(report, paint),
   ]
   return `${lines.join('\n')}\n`
+}
+
+// The capacity search's steps as a table, and its answer (src/capacity/).
+function capacityLines(report: Report): string[] {
+  const c = report.capacity
+  if (!c) return []
+  const lines = ['', `Capacity: ${capacityAnswerText(c)}`]
+  lines.push(
+    `  ${'offered'.padStart(9)} ${'achieved'.padStart(9)}  ${'verdict'.padEnd(12)} ${'why this step'.padEnd(23)} what failed`,
+  )
+  for (const s of c.steps) {
+    const why = s.trusted
+      ? s.budgets_failed.map((b) => `${b.target} ${b.metric} ${b.verdict}`).join('; ')
+      : s.untrusted_reasons.join('; ')
+    lines.push(
+      `  ${s.rate_rps.toFixed(1).padStart(9)} ${s.achieved_rps.toFixed(1).padStart(9)}  ${s.verdict.padEnd(12)} ${s.reason.padEnd(23)} ${why || '–'}`,
+    )
+  }
+  for (const note of c.notes) lines.push(`  note: ${note}`)
+  return lines
 }

@@ -18,6 +18,7 @@ import {
   renderRootCauses,
   renderWhereTimeGoes,
 } from './html/analysis-sections.ts'
+import { renderCapacity } from './html/capacity-section.ts'
 import { chartData } from './html/chart-data.ts'
 import { type ChosenExemplar, chooseExemplars, traceAnchor } from './html/choose-exemplars.ts'
 import { escapeHtml as esc, inlineAssets, scriptSafeJson } from './html/inline-assets.ts'
@@ -55,6 +56,7 @@ export const SECTION_IDS = [
   'dependencies',
   'trust',
   'overhead',
+  'capacity',
   'hygiene',
   'scenario',
 ] as const
@@ -70,6 +72,7 @@ const TITLES: Record<(typeof SECTION_IDS)[number], string> = {
   dependencies: 'Dependency map',
   trust: 'Trust',
   overhead: 'Sampling overhead',
+  capacity: 'Capacity',
   hygiene: 'Span hygiene',
   scenario: 'Scenario',
 }
@@ -324,6 +327,7 @@ export function renderHtml(input: Report): string {
     section('dependencies', renderDependencyMap(report, analysis)),
     section('trust', renderTrust(report)),
     section('overhead', renderOverhead(report)),
+    section('capacity', renderCapacity(report)),
     section('hygiene', renderHygiene(analysis)),
     section('scenario', renderScenario(report)),
   ]

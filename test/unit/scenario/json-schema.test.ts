@@ -52,6 +52,7 @@ describe('knownKeysAt', () => {
         'mocks',
         'trust',
         'overhead',
+        'capacity',
         'budgets',
       ],
     ],
