@@ -229,6 +229,7 @@ export function renderConsole(report: Report, options: { color: boolean }): stri
     ...trustLines(report, paint),
     ...overheadLines(report),
     ...capacityLines(report),
+    ...whatIfLines(report),
     '',
     ...verdictBanner(report, paint),
   ]
@@ -252,5 +253,23 @@ function capacityLines(report: Report): string[] {
     )
   }
   for (const note of c.notes) lines.push(`  note: ${note}`)
+  return lines
+}
+
+// What-if: predicted from the baseline's traces vs measured in the re-run (src/what-if/).
+function whatIfLines(report: Report): string[] {
+  const rows = report.what_if
+  if (!rows || rows.length === 0) return []
+  const lines = [
+    '',
+    'What-if (ms): predicted from the baseline traces vs measured in a re-run with the change',
+  ]
+  const bound = (v: number | null) => (v === null ? '∞' : formatMs(v))
+  for (const r of rows) {
+    const verdict = r.agrees === null ? 'undecided' : r.agrees ? 'agrees' : 'DIFFERS'
+    lines.push(
+      `  ${r.change.padEnd(18)} ${r.stage.padEnd(28)} ${r.metric}  baseline ${formatMs(r.baseline_ms).padStart(8)}  predicted ${formatMs(r.predicted_ms).padStart(8)}  measured ${(r.measured_ms === null ? '–' : formatMs(r.measured_ms)).padStart(8)}  change [${bound(r.measured_change_ci_ms[0])}, ${bound(r.measured_change_ci_ms[1])}]  ${verdict}${r.rerun_trusted ? '' : ' (re-run untrusted)'}`,
+    )
+  }
   return lines
 }

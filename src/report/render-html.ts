@@ -27,6 +27,7 @@ import { pageAssets } from './html/page-assets.ts'
 import { renderScenario } from './html/scenario-section.ts'
 import { renderOverhead, renderTrust } from './html/trust-sections.ts'
 import { renderWaterfall } from './html/waterfall.ts'
+import { renderWhatIf } from './html/what-if-section.ts'
 import { redactReport } from './redact-secrets.ts'
 import { formatMs, orderedStageKeys } from './render-console.ts'
 import {
@@ -57,6 +58,7 @@ export const SECTION_IDS = [
   'trust',
   'overhead',
   'capacity',
+  'what-if',
   'hygiene',
   'scenario',
 ] as const
@@ -73,6 +75,7 @@ const TITLES: Record<(typeof SECTION_IDS)[number], string> = {
   trust: 'Trust',
   overhead: 'Sampling overhead',
   capacity: 'Capacity',
+  'what-if': 'Predicted vs measured',
   hygiene: 'Span hygiene',
   scenario: 'Scenario',
 }
@@ -328,6 +331,7 @@ export function renderHtml(input: Report): string {
     section('trust', renderTrust(report)),
     section('overhead', renderOverhead(report)),
     section('capacity', renderCapacity(report)),
+    section('what-if', renderWhatIf(report)),
     section('hygiene', renderHygiene(analysis)),
     section('scenario', renderScenario(report)),
   ]

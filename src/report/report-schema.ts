@@ -12,6 +12,7 @@ import { analysisSchema } from './analysis-schema.ts'
 import { capacitySchema } from './capacity-schema.ts'
 import { overheadSchema } from './overhead-schema.ts'
 import { stageHistogramSchema, stageIntervalSchema, trustSchema } from './trust-schema.ts'
+import { whatIfSchema } from './what-if-schema.ts'
 
 export const REPORT_SCHEMA_VERSION = 1
 
@@ -236,6 +237,7 @@ export const reportSchema = z
     accounting: accountingSchema,
     overhead: overheadSchema.optional(),
     capacity: capacitySchema.optional(),
+    what_if: whatIfSchema.optional(),
     root_causes: z
       .record(z.string(), count)
       .meta({ description: 'Failed traces after warm-up by their deepest error span path.' }),

@@ -1,6 +1,7 @@
 // Messages between the harness (parent) and the endpoint's process (child) over Node's IPC
 // channel. The endpoint runs in its own process so that the load driver's work never shares
 // an event loop with the spans it measures.
+import type { WhatIfPrediction } from '../analysis/what-if-predictor.ts'
 import type { DependencyBaseUrls } from '../endpoint/dependency-api.ts'
 import type { AnalysisResults } from '../report/analysis-schema.ts'
 import type { SamplerConfig, Scenario } from '../scenario/schema.ts'
@@ -48,6 +49,7 @@ export type FromEndpoint =
       analysis: AnalysisResults
       stats: EndpointProcessStats
       inFlightAtFinish: number
+      whatIf?: WhatIfPrediction[]
     }
   | { type: 'arm-set' }
   | { type: 'trial-begun' }

@@ -3,7 +3,7 @@
 
 import type { z } from 'zod'
 import { UsageError, ValidationError } from '../errors.ts'
-import { overridesSchema, type SamplerConfig, type Scenario } from '../scenario/schema.ts'
+import { overridesSchema, type SamplerConfig, type Scenario, type WhatIfChange } from '../scenario/schema.ts'
 import { formatDurationMs } from '../units.ts'
 
 export type RunOverrides = {
@@ -13,6 +13,7 @@ export type RunOverrides = {
   seed?: number
   sampler?: SamplerConfig
   transport?: Scenario['mocks']['transport']
+  whatIf?: WhatIfChange[]
 }
 
 type OverridesInput = z.input<typeof overridesSchema>
@@ -24,6 +25,7 @@ const FLAG_OF: Record<string, string> = {
   seed: '--seed',
   sampler: '--sampler',
   transport: '--transport',
+  what_if: '--what-if',
 }
 
 // Checks overrides against the scenario schema's own fields (the same bounds as in a file) and
@@ -48,6 +50,7 @@ function checkOverrides(input: OverridesInput): RunOverrides {
     ...(value.seed !== undefined ? { seed: value.seed } : {}),
     ...(value.sampler !== undefined ? { sampler: value.sampler } : {}),
     ...(value.transport !== undefined ? { transport: value.transport } : {}),
+    ...(value.what_if !== undefined ? { whatIf: value.what_if } : {}),
   }
 }
 
@@ -66,6 +69,7 @@ export function parseOverrideFlags(flags: {
   seed?: string | undefined
   sampler?: string | undefined
   transport?: string | undefined
+  whatIf?: readonly string[] | undefined
 }): RunOverrides {
   const input: Record<string, unknown> = {
     duration: flags.duration,
@@ -74,6 +78,7 @@ export function parseOverrideFlags(flags: {
     seed: numberFlag(flags.seed),
     sampler: flags.sampler === undefined ? undefined : samplerInput(parseSamplerFlag(flags.sampler)),
     transport: flags.transport,
+    what_if: flags.whatIf === undefined || flags.whatIf.length === 0 ? undefined : [...flags.whatIf],
   }
   return checkOverrides(
     Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
@@ -96,6 +101,7 @@ function validOverrides(overrides: RunOverrides): RunOverrides {
     seed: overrides.seed,
     sampler: overrides.sampler === undefined ? undefined : samplerInput(overrides.sampler),
     transport: overrides.transport,
+    what_if: overrides.whatIf?.map((c) => `${c.dependency}=${c.factor}x`),
   }
   return checkOverrides(
     Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
@@ -140,7 +146,12 @@ export function applyOverrides(
     mocks = { ...mocks, transport: overrides.transport }
     applied['mocks.transport'] = overrides.transport
   }
-  return { scenario: { ...scenario, seed, load, tracing, mocks }, applied }
+  let { whatIf } = scenario
+  if (overrides.whatIf !== undefined) {
+    whatIf = overrides.whatIf
+    applied.what_if = whatIf.map((c) => c.label).join(', ')
+  }
+  return { scenario: { ...scenario, seed, load, tracing, mocks, whatIf }, applied }
 }
 
 // The CLI form of a sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1.

@@ -25,6 +25,7 @@ import { summarizeDurations } from '../stats/stage-stats.ts'
 import { StageCollector } from '../telemetry/stage-collector.ts'
 import { fidelityTable } from '../trust/mock-fidelity.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
+import { runWhatIf } from '../what-if/run-what-if.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
@@ -200,9 +201,20 @@ export async function runLoadedScenario(loaded: LoadedScenario, options: RunOpti
       overhead,
       inconclusive: options.inconclusiveBudgets ?? 'fail',
     })
-    const report = capacity
+    const withCapacitySection = capacity
       ? withCapacity(built, capacity, scenario.budgets, options.inconclusiveBudgets ?? 'fail')
       : built
+    let report = withCapacitySection
+    if (scenario.whatIf.length > 0 && status.status === 'complete') {
+      await system.stop()
+      const rows = await runWhatIf(scenario, finished.whatIf ?? [], built, {
+        runStep: (rerun, o) =>
+          runLoadedScenario({ scenario: rerun, file: loaded.file, text: loaded.text }, o),
+        signal: options.signal,
+        onPhase: options.onPhase,
+      })
+      report = { ...withCapacitySection, what_if: rows }
+    }
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
       redactKnownSecrets(

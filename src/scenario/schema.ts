@@ -728,6 +728,42 @@ export const capacity = z
     timeLimitMs: value.time_limit,
   }))
 
+// ── What-if (a dependency's latency model scaled: predicted from the traces, then measured) ──
+
+export const WHAT_IF_MAX_FACTOR = 100
+export type WhatIfChange = { dependency: DependencyName; factor: number; label: string }
+
+// "reranker=0.5x": a dependency and a factor on its latency model (the same text on the command
+// line, --what-if, and in a file).
+export const whatIfChange = z
+  .string({ error: 'expected <dependency>=<factor>x, like reranker=0.5x' })
+  .transform((text, ctx): WhatIfChange => {
+    const match = /^\s*([a-z_]+)\s*=\s*([^\sx]+)\s*x?\s*$/i.exec(text)
+    const name = match?.[1] ?? ''
+    const factor = Number(match?.[2])
+    if (!match) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected <dependency>=<factor>x, like reranker=0.5x, got ${JSON.stringify(text)}`,
+      })
+    } else if (!(DEPENDENCY_NAMES as readonly string[]).includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown dependency "${name}" in ${JSON.stringify(text)}; expected one of ${DEPENDENCY_NAMES.join(', ')}`,
+      })
+    } else if (!Number.isFinite(factor) || factor <= 0 || factor > WHAT_IF_MAX_FACTOR) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a factor above 0 and at most ${WHAT_IF_MAX_FACTOR} in ${JSON.stringify(text)}, like 0.5x`,
+      })
+    }
+    return { dependency: name as DependencyName, factor, label: `${name}=${factor}x` }
+  })
+
+const whatIf = z.array(whatIfChange).max(DEPENDENCY_NAMES.length).optional().meta({
+  description: 'Latency changes to predict from the traces and then measure, e.g. ["reranker=0.5x"].',
+})
+
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
 // A budget key is printed into tables (console, summary.md, JUnit); a newline or other control
@@ -774,6 +810,7 @@ export const scenarioSchema = z
     trust,
     overhead,
     capacity,
+    what_if: whatIf,
     budgets,
   })
   .superRefine((value, ctx) => {
@@ -797,7 +834,7 @@ export const scenarioSchema = z
       })
     }
   })
-  .transform(({ $schema: _schema, ...rest }) => rest)
+  .transform(({ $schema: _schema, what_if, ...rest }) => ({ ...rest, whatIf: what_if ?? [] }))
 
 // What a run may change from the command line, the programmatic API or a suite file: the same
 // fields with the same bounds as in a scenario file.
@@ -808,6 +845,7 @@ export const overrideFields = {
   seed: seedNumber().optional(),
   sampler: sampler.optional(),
   transport: mocksTransport.optional(),
+  what_if: whatIf,
 }
 export const overridesSchema = z.strictObject(overrideFields)
 

@@ -53,6 +53,7 @@ describe('knownKeysAt', () => {
         'trust',
         'overhead',
         'capacity',
+        'what_if',
         'budgets',
       ],
     ],
