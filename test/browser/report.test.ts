@@ -196,7 +196,7 @@ describe.skipIf(!HAS_BROWSER)(
       expect(inked).toHaveLength(2)
       for (const pixels of inked) expect(pixels).toBeGreaterThan(500)
     })
-    it('draws the capacity section: latency against offered rate, budget lines and the knee', async () => {
+    it('draws the capacity section (latency against offered rate, budget lines, the knee) and predicted vs measured', async () => {
       // The section is drawn from report.capacity alone; the steps here are this run's own
       // stage figures at three made-up rates (the search itself is tested in
       // test/integration/capacity.test.ts), so the page is the real renderer's output.
@@ -238,6 +238,22 @@ describe.skipIf(!HAS_BROWSER)(
           limits: [{ target: 'rag_pipeline', metric: 'p95', limit: stats.p95_ms * 2 }],
           steps: [step(10, 'pass', 1), step(20, 'pass', 1.2), step(40, 'fail', 4)],
         },
+        what_if: [
+          {
+            change: 'reranker=0.5x',
+            stage: 'rag_pipeline',
+            metric: 'p50',
+            baseline_ms: stats.p50_ms,
+            predicted_ms: stats.p50_ms - 20,
+            measured_ms: stats.p50_ms - 19.5,
+            measured_ci_ms: [stats.p50_ms - 21, stats.p50_ms - 18],
+            baseline_ci_ms: [stats.p50_ms - 1, stats.p50_ms + 1],
+            measured_change_ci_ms: [-22, -17],
+            agrees: true,
+            spans: 300,
+            rerun_trusted: true,
+          },
+        ],
       }
       const file = join(OUT_DIR, 'report-capacity.html')
       await writeFile(file, renderHtml(withCapacity), 'utf8')
@@ -258,6 +274,9 @@ describe.skipIf(!HAS_BROWSER)(
       const box = await chart.boundingBox()
       expect(box!.width).toBeGreaterThan(200)
       await expect(section.locator('tbody tr').count()).resolves.toBe(3)
+      const whatIf = capacityPage.locator('#what-if table.what-if tbody tr')
+      await expect(whatIf.count()).resolves.toBe(1)
+      await expect(whatIf.first().textContent()).resolves.toMatch(/reranker=0\.5x.*rag_pipeline.*p50.*agrees/)
       expect(errors).toEqual([])
       await capacityPage.close()
     })
