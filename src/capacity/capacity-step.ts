@@ -131,3 +131,46 @@ export function judgeStep(
     },
   }
 }
+
+// Spans a budget needs before its 95% interval can lie wholly on the passing side, with the
+// estimate well inside the limit: for a percentile q, the largest of n spans is an upper bound
+// only when qⁿ ≤ 2.5% (n ≥ ln 0.025 / ln q: 368 for a p99, 72 for a p95); for an error rate L
+// with no errors, the Clopper–Pearson upper bound is under L only when (1 − L)ⁿ ≤ 2.5%. max,
+// mean and an error rate of 0 are decided on the observed value (1 span).
+const QUANTILE_OF: Record<string, number> = { p50: 0.5, p90: 0.9, p95: 0.95, p99: 0.99, p999: 0.999 }
+
+export function spansToDecide(budget: Budget): number {
+  if (!('selector' in budget)) return 0
+  const q = budget.metric === 'error_rate' ? 1 - budget.limit : QUANTILE_OF[budget.metric]
+  if (q === undefined || !(q > 0) || q >= 1) return 1
+  return Math.ceil(Math.log(0.025) / Math.log(q))
+}
+
+// The lowest rate at which one step can decide every budget: below it a step is inconclusive by
+// construction (too few spans), whatever the service does. spansPerRequest: each budgeted
+// stage's spans per completed request in the run before the search (a stage on 30% of requests
+// needs 1/0.3 as many requests); a stage that never ran is left out. 20% margin: the estimate is
+// rarely far inside the limit.
+export function lowestDecidableRps(
+  budgets: readonly Budget[],
+  spansPerRequest: Readonly<Record<string, number>>,
+  stepMs: number,
+): { rps: number; budget: string | null } {
+  let worst = { rps: 0, budget: null as string | null }
+  for (const budget of stepBudgets(budgets)) {
+    if (!('selector' in budget)) continue
+    const share = spansPerRequest[budget.selector.key] ?? 0
+    if (!(share > 0)) continue
+    const rps = (1.2 * spansToDecide(budget)) / share / (stepMs / 1000)
+    if (rps > worst.rps) worst = { rps, budget: `${budget.selector.key}.${budget.metric}` }
+  }
+  return worst
+}
+
+export function spansPerRequestOf(
+  stages: Readonly<Record<string, { count: number }>>,
+  completedRequests: number,
+): Record<string, number> {
+  if (!(completedRequests > 0)) return {}
+  return Object.fromEntries(Object.entries(stages).map(([key, s]) => [key, s.count / completedRequests]))
+}

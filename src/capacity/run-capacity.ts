@@ -5,8 +5,15 @@
 import type { CapacitySection, CapacityStep } from '../report/capacity-schema.ts'
 import type { Report } from '../report/report-types.ts'
 import type { Scenario } from '../scenario/schema.ts'
-import { estimate, nextStep, plannedSteps, type SearchConfig, type StepRecord } from './capacity-search.ts'
-import { conversionNotes, judgeStep, stepBudgets, stepScenario } from './capacity-step.ts'
+import {
+  estimate,
+  nextStep,
+  plannedSteps,
+  roundRate,
+  type SearchConfig,
+  type StepRecord,
+} from './capacity-search.ts'
+import { conversionNotes, judgeStep, lowestDecidableRps, stepBudgets, stepScenario } from './capacity-step.ts'
 
 export type RunStep = (scenario: Scenario, options: { signal: AbortSignal }) => Promise<Report>
 
@@ -14,6 +21,9 @@ export type CapacityOptions = {
   runStep: RunStep
   signal?: AbortSignal | undefined
   onPhase?: ((phase: string) => void) | undefined
+  // Each budgeted stage's spans per completed request in the run before (to start the search
+  // where a step can decide the budgets).
+  spansPerRequest?: Readonly<Record<string, number>> | undefined
 }
 
 // Starting a step's processes and draining it take a few seconds beyond warm-up + measurement
@@ -35,8 +45,24 @@ function searchConfig(config: Scenario['capacity']): SearchConfig {
   return { fromRps: config.fromRps, toRps: config.toRps, precision: config.precision }
 }
 
-export async function runCapacity(scenario: Scenario, options: CapacityOptions): Promise<CapacitySection> {
+// `from`, raised to the lowest rate at which one step can decide every budget (below it every
+// step would be inconclusive by construction), and the note that says so.
+function effectiveConfig(
+  scenario: Scenario,
+  spansPerRequest: Readonly<Record<string, number>>,
+): { config: Scenario['capacity']; note: string | null } {
   const config = scenario.capacity
+  const decidable = lowestDecidableRps(scenario.budgets, spansPerRequest, config.stepMs)
+  const fromRps = Math.min(config.toRps, Math.max(config.fromRps, roundRate(decidable.rps)))
+  if (fromRps === config.fromRps) return { config, note: null }
+  return {
+    config: { ...config, fromRps },
+    note: `from raised to ${fromRps} req/s: below it a ${config.stepMs / 1000} s step has too few spans to decide ${decidable.budget}; lengthen capacity.step_duration to search lower`,
+  }
+}
+
+export async function runCapacity(scenario: Scenario, options: CapacityOptions): Promise<CapacitySection> {
+  const { config, note } = effectiveConfig(scenario, options.spansPerRequest ?? {})
   const startedAt = performance.now()
   const estimateMin = estimatedSearchMs(config) / 60_000
   const limitMin = config.timeLimitMs / 60_000
@@ -84,7 +110,7 @@ export async function runCapacity(scenario: Scenario, options: CapacityOptions):
       time_limit_s: config.timeLimitMs / 1000,
     },
     elapsed_s: (performance.now() - startedAt) / 1000,
-    notes: conversionNotes(scenario),
+    notes: [...(note ? [note] : []), ...conversionNotes(scenario)],
     method: [...CAPACITY_METHOD],
     limits: stepBudgets(scenario.budgets)
       .filter((b) => b.unit === 'ms')

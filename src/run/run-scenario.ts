@@ -7,7 +7,7 @@ import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
 import { withCapacity } from '../capacity/capacity-budget.ts'
-import { checkCapacityScenario } from '../capacity/capacity-step.ts'
+import { checkCapacityScenario, spansPerRequestOf } from '../capacity/capacity-step.ts'
 import { runCapacity } from '../capacity/run-capacity.ts'
 import { RunError } from '../errors.ts'
 import type { ClientLoadResult } from '../load/client-load-result.ts'
@@ -185,6 +185,7 @@ export async function runLoadedScenario(loaded: LoadedScenario, options: RunOpti
         runStep: (step, o) => runLoadedScenario({ scenario: step, file: loaded.file, text: loaded.text }, o),
         signal: options.signal,
         onPhase: options.onPhase,
+        spansPerRequest: spansPerRequestOf(finished.results.stages, client.completedAfterWarmup),
       })
     }
     const built = buildReport({

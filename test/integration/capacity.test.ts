@@ -14,7 +14,7 @@ describe('capacity search', () => {
     // an llm_generation error, so an error_rate budget of 1% breaks just above R and holds below
     // it (a uniform schedule never outruns a bucket refilled faster than it arrives). Every other
     // cost is small and fixed, far from the harness's ceiling (~790 req/s).
-    // Steps of 6 s: at the lowest rate (70 req/s) 420 spans, enough for a 0-error Clopper–Pearson
+    // Steps of 6 s: at the lowest rate (75 req/s) 450 spans, enough for a 0-error Clopper–Pearson
     // upper bound under 1% (368 needed).
     const R = 100
     const report = await runScenario(
@@ -31,7 +31,7 @@ describe('capacity search', () => {
         },
         pipeline: { retries: { llm: { max: 0 } } },
         budgets: { llm_generation: { error_rate: '1%' } },
-        capacity: { from: 70, to: 400, step_duration: '6s', warmup: '3s', precision: '8%' },
+        capacity: { from: 75, to: 400, step_duration: '6s', warmup: '3s', precision: '8%' },
       },
       { findCapacity: true },
     )
