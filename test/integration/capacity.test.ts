@@ -36,8 +36,15 @@ describe('capacity search', () => {
       { findCapacity: true },
     )
     const capacity = report.capacity!
+    // On failure, what each step saw (an untrusted step names its guard: a loaded machine).
+    const seen = capacity.steps
+      .map(
+        (s) =>
+          `${s.rate_rps} req/s ${s.verdict}: ${[...s.untrusted_reasons, ...s.budgets_failed.map((b) => `${b.target}.${b.metric}=${b.actual}`)].join('; ')}`,
+      )
+      .join('\n')
     expect(capacity.status).toBe('complete')
-    expect(capacity.limited_by).toEqual({ target: 'llm_generation', metric: 'error_rate' })
+    expect(capacity.limited_by, seen).toEqual({ target: 'llm_generation', metric: 'error_rate' })
     const [lo, hi] = capacity.interval_rps
     expect(lo!).toBeLessThanOrEqual(R)
     expect(hi!).toBeGreaterThanOrEqual(R)
