@@ -4,6 +4,7 @@ import { capacityBudgetResult, withCapacity } from '../../../src/capacity/capaci
 import { snapshotOf } from '../../../src/nightly/run-snapshot.ts'
 import type { CapacitySection } from '../../../src/report/capacity-schema.ts'
 import { renderConsole } from '../../../src/report/render-console.ts'
+import { renderSummaryMarkdown } from '../../../src/report/render-summary-md.ts'
 import { reportSchema } from '../../../src/report/report-schema.ts'
 import { parseScenarioText } from '../../../src/scenario/load-scenario.ts'
 import { sampleReport } from '../report/sample-report.ts'
@@ -74,6 +75,9 @@ describe('the capacity budget', () => {
     expect(reportSchema.safeParse(out).success).toBe(true)
     expect(renderConsole(out, { color: false })).toMatch(
       /Capacity: Capacity 80 req\/s, between 80 and 90 req\/s/,
+    )
+    expect(renderSummaryMarkdown(out)).toMatch(
+      /\*\*Capacity:\*\* Capacity 80 req\/s, between 80 and 90 req\/s; first to break above it: rag_pipeline p95/,
     )
     // The nightly history tracks it (higher is better).
     expect(snapshotOf(out).metrics['capacity rps']).toMatchObject({ value: 80, better: 'higher' })
