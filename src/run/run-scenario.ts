@@ -216,6 +216,16 @@ export async function runLoadedScenario(loaded: LoadedScenario, options: RunOpti
       })
       report = { ...withCapacitySection, what_if: rows }
     }
+    // Ctrl+C during the capacity search or a what-if re-run: the run itself was whole, the
+    // answers after it are partial, and the exit code says interrupted.
+    if (status.status === 'complete' && options.signal?.aborted) {
+      report = {
+        ...report,
+        status: 'interrupted',
+        status_reason:
+          'interrupted (Ctrl+C) after the run: the capacity search or what-if covers the steps before it',
+      }
+    }
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
       redactKnownSecrets(
