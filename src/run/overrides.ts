@@ -13,7 +13,7 @@ export type RunOverrides = {
   seed?: number
   sampler?: SamplerConfig
   transport?: Scenario['mocks']['transport']
-  whatIf?: WhatIfChange[]
+  whatIf?: readonly Pick<WhatIfChange, 'dependency' | 'factor'>[]
 }
 
 type OverridesInput = z.input<typeof overridesSchema>
@@ -148,7 +148,7 @@ export function applyOverrides(
   }
   let { whatIf } = scenario
   if (overrides.whatIf !== undefined) {
-    whatIf = overrides.whatIf
+    whatIf = overrides.whatIf.map((c) => ({ ...c, label: `${c.dependency}=${c.factor}x` }))
     applied.what_if = whatIf.map((c) => c.label).join(', ')
   }
   return { scenario: { ...scenario, seed, load, tracing, mocks, whatIf }, applied }

@@ -26,7 +26,7 @@ describe('what-if, verified by a re-run', () => {
         },
         budgets: { rerank: { p95: '1s' }, rag_pipeline: { p95: '2s' } },
       },
-      { whatIf: [{ dependency: 'reranker', factor: 0.5, label: 'reranker=0.5x' }] },
+      { whatIf: [{ dependency: 'reranker', factor: 0.5 }] },
     )
     const rows = report.what_if!
     expect(rows.map((r) => `${r.stage} ${r.metric}`).sort()).toEqual(
