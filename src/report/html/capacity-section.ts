@@ -10,7 +10,7 @@ import { escapeHtml as esc } from './inline-assets.ts'
 
 const WIDTH = 560
 const HEIGHT = 260
-const PAD = { left: 56, right: 16, top: 14, bottom: 36 }
+const PAD = { left: 68, right: 16, top: 14, bottom: 36 }
 const SERIES = [
   { metric: 'p50', field: 'p50_ms', color: '#2b6cb0' },
   { metric: 'p95', field: 'p95_ms', color: '#dd6b20' },
@@ -63,9 +63,9 @@ function chart(stage: string, steps: readonly CapacityStep[], c: CapacitySection
   )
   const yTicks = [0, 0.5, 1].map(
     (k) =>
-      `<text x="${PAD.left - 6}" y="${f(y(k * yMax) + 4)}" text-anchor="end" font-size="10">${esc(formatMs(k * yMax))}</text>`,
+      `<text x="${PAD.left - 6}" y="${f(y(k * yMax) + 4)}" text-anchor="end" font-size="10">${esc(`${formatMs(k * yMax)} ms`)}</text>`,
   )
-  const axes = `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#a0aec0"/><line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${HEIGHT - PAD.bottom}" y2="${HEIGHT - PAD.bottom}" stroke="#a0aec0"/><text x="${(WIDTH + PAD.left) / 2}" y="${HEIGHT - 4}" text-anchor="middle" font-size="11">offered rate (req/s, log scale)</text><text x="12" y="${PAD.top + 4}" font-size="11">ms</text>`
+  const axes = `<line x1="${PAD.left}" x2="${PAD.left}" y1="${PAD.top}" y2="${HEIGHT - PAD.bottom}" stroke="#a0aec0"/><line x1="${PAD.left}" x2="${WIDTH - PAD.right}" y1="${HEIGHT - PAD.bottom}" y2="${HEIGHT - PAD.bottom}" stroke="#a0aec0"/><text x="${(WIDTH + PAD.left) / 2}" y="${HEIGHT - 4}" text-anchor="middle" font-size="11">offered rate (req/s, log scale)</text>`
   const legend = SERIES.map((m) => `<span style="color:${m.color}">■</span> ${m.metric}`).join(' · ')
   return `<figure class="capacity-chart" data-stage="${esc(stage)}"><figcaption><code>${esc(stage)}</code> — ${legend} · dots: step verdict at p95 (green pass, red fail, brown untrusted)</figcaption><svg role="img" aria-label="${esc(`${stage} latency against offered rate`)}" viewBox="0 0 ${WIDTH} ${HEIGHT}" width="100%" style="max-width:${WIDTH}px">${axes}${yTicks.join('')}${ticks.join('')}${limitLines.join('')}${knee}${lines.join('')}${dots.join('')}</svg></figure>`
 }
