@@ -68,6 +68,7 @@ export function stepScenario(scenario: Scenario, config: CapacityConfig, step: M
       requestTimeoutMs: scenario.load.requestTimeoutMs,
     },
     overhead: undefined,
+    whatIf: [],
     budgets: stepBudgets(scenario.budgets),
   }
 }

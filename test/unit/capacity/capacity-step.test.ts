@@ -57,6 +57,14 @@ describe('capacity steps', () => {
     expect(step.load.arrival).toMatchObject({ ratePerSec: 40, distribution: 'uniform', maxInFlight: 1000 })
     expect(step.seed).toBe(8)
     expect(step.budgets.map((b) => b.target)).toEqual(['rag_pipeline'])
+    // A step is one measurement: no what-if re-runs inside it.
+    expect(
+      stepScenario(
+        { ...scenario, whatIf: [{ dependency: 'llm', factor: 2, label: 'llm=2x' }] },
+        scenario.capacity,
+        { kind: 'measure', rateRps: 40, reason: 'geometric', attempt: 0 },
+      ).whatIf,
+    ).toEqual([])
     const longer = stepScenario(scenario, scenario.capacity, {
       kind: 'measure',
       rateRps: 40,
