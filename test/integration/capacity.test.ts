@@ -13,10 +13,11 @@ describe('capacity search', () => {
     // The provider answers 429 above R = 100 req/s; with retries off every 429 is an
     // llm_generation error, so an error_rate budget of 1% breaks just above R and holds below it
     // (a uniform schedule never outruns a bucket refilled faster than it arrives). The bucket
-    // holds 10: calls reach the mock up to 100 ms bunched (the endpoint's own scheduling) without
-    // a 429, and over a 9 s step (warm-up included) it lets through at most 10 / 9 ≈ 1.1 req/s
-    // above R, well inside the interval's precision. Every other cost is small and fixed, far from
-    // the harness's ceiling (~790 req/s).
+    // holds 5: calls reaching the mock up to 50 ms bunched (the endpoint's own scheduling) pass,
+    // and over a 9 s step (warm-up included) it lets through at most 5 / 9 ≈ 0.6 req/s above R.
+    // Every other cost is small and fixed, far from the harness's ceiling (~790 req/s); `to`
+    // keeps the highest step at 140 req/s. The rates this visits (75, 140, then midpoints near
+    // 100) follow from from/to/precision and the outcomes, not from a run.
     // Steps of 6 s: at the lowest rate (75 req/s) 450 spans, enough for a 0-error Clopper–Pearson
     // upper bound under 1% (368 needed).
     const R = 100
@@ -30,11 +31,11 @@ describe('capacity search', () => {
           embedding: fixed(5),
           vector_store: fixed(5),
           reranker: fixed(5),
-          llm: { ...fixed(10), rate_limit: { rps: R, burst: 10, retry_after: '1s' } },
+          llm: { ...fixed(10), rate_limit: { rps: R, burst: 5, retry_after: '1s' } },
         },
         pipeline: { retries: { llm: { max: 0 } } },
         budgets: { llm_generation: { error_rate: '1%' } },
-        capacity: { from: 75, to: 400, step_duration: '6s', warmup: '3s', precision: '8%' },
+        capacity: { from: 75, to: 140, step_duration: '6s', warmup: '3s', precision: '10%' },
       },
       { findCapacity: true },
     )
