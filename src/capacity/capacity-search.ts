@@ -12,13 +12,19 @@
 //   so the interval widens and the bisection goes on where it must;
 // - an inconclusive step (a budget interval straddling its limit) is re-measured at once with a
 //   longer step; inconclusive again counts as not passing (not shown to be within budget);
-// - an untrusted step ends the search: above it the harness measures itself, not the service.
+// - an untrusted step is re-measured once (a busy moment on a shared machine passes); untrusted
+//   again ends the search: at that rate the harness measures itself, not the service.
 
 export type StepVerdict = 'pass' | 'fail' | 'inconclusive' | 'untrusted'
 export type FailedBudget = { target: string; metric: string; excess: number } // excess: actual / limit
 export type StepRecord = { rateRps: number; verdict: StepVerdict; budgetsFailed: readonly FailedBudget[] }
 export type SearchConfig = { fromRps: number; toRps: number; precision: number }
-export type StepReason = 'geometric' | 'bisection' | 'confirmation' | 'inconclusive re-measure'
+export type StepReason =
+  | 'geometric'
+  | 'bisection'
+  | 'confirmation'
+  | 'inconclusive re-measure'
+  | 'untrusted re-measure'
 export type NextStep =
   | { kind: 'measure'; rateRps: number; reason: StepReason; attempt: number }
   | { kind: 'done' }
@@ -38,8 +44,18 @@ export function roundRate(rateRps: number): number {
   return Math.round(rateRps * 100) / 100
 }
 
+// The trusted measurements of a rate (an untrusted one says nothing about the service).
 function measurementsAt(history: readonly StepRecord[], rateRps: number): StepRecord[] {
-  return history.filter((s) => s.rateRps === rateRps)
+  return history.filter((s) => s.rateRps === rateRps && s.verdict !== 'untrusted')
+}
+
+function untrustedAt(history: readonly StepRecord[], rateRps: number): number {
+  return history.filter((s) => s.rateRps === rateRps && s.verdict === 'untrusted').length
+}
+
+// Rates untrusted twice: the instrument's limit.
+function instrumentLimits(history: readonly StepRecord[]): number[] {
+  return [...new Set(history.map((s) => s.rateRps))].filter((r) => untrustedAt(history, r) >= 2)
 }
 
 // A rate passes only if every measurement of it passed. An inconclusive measurement followed by
@@ -62,11 +78,14 @@ export function bounds(history: readonly StepRecord[]): { lo: number | null; hi:
 export function nextStep(config: SearchConfig, history: readonly StepRecord[]): NextStep {
   if (history.length === 0)
     return { kind: 'measure', rateRps: roundRate(config.fromRps), reason: 'geometric', attempt: 0 }
-  if (history.length >= MAX_STEPS || history.some((s) => s.verdict === 'untrusted')) return { kind: 'done' }
+  if (history.length >= MAX_STEPS || instrumentLimits(history).length > 0) return { kind: 'done' }
   const last = history.at(-1)!
-  const lastRecords = measurementsAt(history, last.rateRps)
-  if (last.verdict === 'inconclusive' && lastRecords.length === 1) {
-    return { kind: 'measure', rateRps: last.rateRps, reason: 'inconclusive re-measure', attempt: 1 }
+  const atLast = history.filter((s) => s.rateRps === last.rateRps).length
+  if (last.verdict === 'untrusted') {
+    return { kind: 'measure', rateRps: last.rateRps, reason: 'untrusted re-measure', attempt: atLast }
+  }
+  if (last.verdict === 'inconclusive' && measurementsAt(history, last.rateRps).length === 1) {
+    return { kind: 'measure', rateRps: last.rateRps, reason: 'inconclusive re-measure', attempt: atLast }
   }
   const { lo, hi } = bounds(history)
   if (hi === null) {
@@ -85,18 +104,20 @@ export function nextStep(config: SearchConfig, history: readonly StepRecord[]): 
   }
   // Converged (or the first step already failed): measure each bound a second time.
   for (const rate of lo === null ? [hi] : [lo, hi]) {
-    const count = measurementsAt(history, rate).length
-    if (count < 2) return { kind: 'measure', rateRps: rate, reason: 'confirmation', attempt: count }
+    if (measurementsAt(history, rate).length < 2) {
+      const attempt = history.filter((s) => s.rateRps === rate).length
+      return { kind: 'measure', rateRps: rate, reason: 'confirmation', attempt }
+    }
   }
   return { kind: 'done' }
 }
 
 export function estimate(history: readonly StepRecord[]): CapacityEstimate {
-  const untrusted = history.filter((s) => s.verdict === 'untrusted').map((s) => s.rateRps)
-  const instrumentCeilingRps = untrusted.length > 0 ? Math.min(...untrusted) : null
+  const limits = instrumentLimits(history)
+  const instrumentCeilingRps = limits.length > 0 ? Math.min(...limits) : null
   const { lo, hi } = bounds(history)
-  // The instrument gave out first when a step was untrusted below every rate a budget failed at:
-  // then nothing above lo was measured, and no capacity is claimed.
+  // The instrument gave out first when a rate was untrusted twice at or below every rate a budget
+  // failed at: then no capacity is claimed.
   if (instrumentCeilingRps !== null && (hi === null || instrumentCeilingRps <= hi)) {
     return { rateRps: null, intervalRps: [lo, null], limitedBy: 'instrument', instrumentCeilingRps }
   }

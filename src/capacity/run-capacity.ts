@@ -34,7 +34,7 @@ export const CAPACITY_METHOD: readonly string[] = [
   'Each step is a fresh run of the scenario in the open model at one offered rate (own processes, own warm-up), judged by every stage budget (latency and error rate, each on its 95% interval) and by every trust guard.',
   'Rates double from `from` until a step does not pass, then the geometric midpoint of the highest passing and lowest failing rate is measured until they are within `precision` of each other.',
   'Both bounds are then measured a second time with the next seed; an inconclusive step is re-measured at once, twice as long. A rate passes only if every measurement of it passed.',
-  'interval_rps = [highest rate that passed every time, lowest rate that did not pass at least once]; rate_rps is its low end. An untrusted step ends the search: if no budget failed below it, the instrument gave out first and no capacity is claimed.',
+  'interval_rps = [highest rate that passed every time, lowest rate that did not pass at least once]; rate_rps is its low end. An untrusted step is re-measured once; untrusted twice ends the search, and if no budget failed at or below that rate the instrument gave out first and no capacity is claimed.',
 ]
 
 export function estimatedSearchMs(config: Scenario['capacity']): number {

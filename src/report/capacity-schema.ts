@@ -8,7 +8,13 @@ const bound = rate.nullable()
 export const capacityStepSchema = z.object({
   rate_rps: rate.meta({ description: 'The offered (open-model) rate of this step.' }),
   achieved_rps: rate.meta({ description: 'Completed requests per second after the step’s warm-up.' }),
-  reason: z.enum(['geometric', 'bisection', 'confirmation', 'inconclusive re-measure']),
+  reason: z.enum([
+    'geometric',
+    'bisection',
+    'confirmation',
+    'inconclusive re-measure',
+    'untrusted re-measure',
+  ]),
   seed: z.number().int(),
   duration_s: z.number().nonnegative(),
   verdict: z.enum(['pass', 'fail', 'inconclusive', 'untrusted']).meta({

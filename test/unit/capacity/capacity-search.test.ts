@@ -77,9 +77,10 @@ describe('capacity search', () => {
     expect(estimate(history)).toMatchObject({ rateRps: null, intervalRps: [null, 5] })
   })
 
-  it('stops at an untrusted step and, with no budget failed below it, blames the instrument', () => {
+  it('stops at a rate untrusted twice and, with no budget failed below it, blames the instrument', () => {
     const history = search(config, (rate) => (rate >= 40 ? 'untrusted' : 'pass'))
-    expect(history.map((s) => s.rateRps)).toEqual([5, 10, 20, 40])
+    expect(history.map((s) => s.rateRps)).toEqual([5, 10, 20, 40, 40])
+    expect(history.at(-1)).toMatchObject({ verdict: 'untrusted' })
     expect(estimate(history)).toEqual({
       rateRps: null,
       intervalRps: [20, null],
@@ -93,9 +94,42 @@ describe('capacity search', () => {
       { rateRps: 10, verdict: 'pass', budgetsFailed: [] },
       { rateRps: 20, verdict: 'fail', budgetsFailed: [{ target: 'rerank', metric: 'p95', excess: 1.2 }] },
       { rateRps: 40, verdict: 'untrusted', budgetsFailed: [] },
+      { rateRps: 40, verdict: 'untrusted', budgetsFailed: [] },
     ]
     expect(nextStep(config, history)).toEqual({ kind: 'done' })
     expect(estimate(history).limitedBy).toEqual({ target: 'rerank', metric: 'p95' })
+  })
+
+  it('re-measures an untrusted step once, and goes on when the busy moment has passed', () => {
+    const history: StepRecord[] = [
+      { rateRps: 75, verdict: 'pass', budgetsFailed: [] },
+      {
+        rateRps: 150,
+        verdict: 'fail',
+        budgetsFailed: [{ target: 'llm_generation', metric: 'error_rate', excess: 20 }],
+      },
+      { rateRps: 106.07, verdict: 'untrusted', budgetsFailed: [] },
+    ]
+    expect(nextStep(config, history)).toEqual({
+      kind: 'measure',
+      rateRps: 106.07,
+      reason: 'untrusted re-measure',
+      attempt: 1,
+    })
+    const settled: StepRecord[] = [
+      ...history,
+      {
+        rateRps: 106.07,
+        verdict: 'fail',
+        budgetsFailed: [{ target: 'llm_generation', metric: 'error_rate', excess: 3 }],
+      },
+    ]
+    expect(nextStep(config, settled)).toMatchObject({ kind: 'measure', reason: 'bisection' })
+    expect(estimate(settled)).toMatchObject({
+      intervalRps: [75, 106.07],
+      limitedBy: { target: 'llm_generation', metric: 'error_rate' },
+      instrumentCeilingRps: null,
+    })
   })
 
   it('re-measures an inconclusive step once; inconclusive twice counts as not passing', () => {
@@ -132,7 +166,7 @@ describe('capacity search', () => {
   it('never takes more than MAX_STEPS steps, whatever the judge says', () => {
     fc.assert(
       fc.property(
-        fc.array(fc.constantFrom<StepVerdict>('pass', 'fail', 'inconclusive'), {
+        fc.array(fc.constantFrom<StepVerdict>('pass', 'fail', 'inconclusive', 'untrusted'), {
           minLength: 60,
           maxLength: 60,
         }),
