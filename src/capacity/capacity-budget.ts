@@ -21,12 +21,15 @@ export function capacityBudgetResult(
       : ceiling !== null && ceiling <= budget.limit
         ? 'fail'
         : 'inconclusive'
+  // The interval is the search's [highest passing, lowest failing] rate, not a confidence
+  // interval at a level, so it goes in the note rather than in `ci`.
+  const interval = `capacity interval [${lo ?? '–'}, ${hi ?? '∞'}] req/s`
   const note =
-    capacity.limited_by === 'instrument' && verdict !== 'pass'
-      ? `the harness cannot measure beyond ${capacity.instrument_ceiling_rps} req/s on this machine`
+    capacity.limited_by === 'instrument'
+      ? `${interval}; the harness cannot measure beyond ${capacity.instrument_ceiling_rps} req/s on this machine`
       : verdict === 'inconclusive'
-        ? `${budget.limit} req/s lies inside the capacity interval [${lo ?? 0}, ${hi ?? '∞'}]`
-        : undefined
+        ? `${budget.limit} req/s lies inside the ${interval}`
+        : interval
   return {
     target: 'capacity',
     metric: 'min_rps',
@@ -36,13 +39,7 @@ export function capacityBudgetResult(
     pass: verdict === 'pass' || (verdict === 'inconclusive' && policy === 'warn'),
     verdict,
     source: budget.source,
-    ci: {
-      level: 0.95,
-      low: lo,
-      high: hi,
-      method: 'capacity search: highest passing and lowest failing rate',
-    },
-    ...(note ? { note } : {}),
+    note,
   }
 }
 

@@ -48,7 +48,12 @@ describe('the capacity budget', () => {
     expect(capacityBudgetResult(budget(80), section({}), 'fail').verdict).toBe('pass')
     expect(capacityBudgetResult(budget(90), section({}), 'fail').verdict).toBe('fail')
     const straddling = capacityBudgetResult(budget(85), section({}), 'fail')
-    expect(straddling).toMatchObject({ verdict: 'inconclusive', pass: false })
+    expect(straddling).toMatchObject({
+      verdict: 'inconclusive',
+      pass: false,
+      note: '85 req/s lies inside the capacity interval [80, 90] req/s',
+    })
+    expect(straddling.ci).toBeUndefined()
     expect(capacityBudgetResult(budget(85), section({}), 'warn').pass).toBe(true)
   })
 
