@@ -64,6 +64,8 @@ async function runCommand(argv: {
   out: string
   json?: boolean
   quiet?: boolean
+  'find-capacity'?: boolean
+  'what-if'?: string[]
 }): Promise<ExitCodeValue> {
   if (argv.list) {
     for (const s of listScenarios())
@@ -73,7 +75,7 @@ async function runCommand(argv: {
   if (!argv.scenario)
     throw new UsageError('Failed to run: no scenario given. Name one (e.g. rate-limit) or run with --list.')
   // Before any load: bad flags are the user's mistake and cost nothing to report.
-  const overrides = parseOverrideFlags(argv)
+  const overrides = parseOverrideFlags({ ...argv, whatIf: argv['what-if'] })
   await checkWritableDir(argv.out)
   const controller = new AbortController()
   const stopListening = onInterrupt({
@@ -90,6 +92,7 @@ async function runCommand(argv: {
     const report = await runScenario(argv.scenario, {
       ...overrides,
       reportsDir: argv.out,
+      ...(argv['find-capacity'] ? { findCapacity: true } : {}),
       signal: controller.signal,
       onPhase: argv.quiet
         ? undefined
@@ -143,8 +146,21 @@ async function main(): Promise<ExitCodeValue> {
           .option('out', { type: 'string', default: 'reports', describe: 'Reports directory' })
           .option('json', { type: 'boolean', describe: 'Print the report JSON to stdout' })
           .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' })
+          .option('what-if', {
+            type: 'string',
+            array: true,
+            describe:
+              'Predict from the traces, then measure, a dependency latency change: reranker=0.5x (repeatable)',
+          })
+          .option('find-capacity', {
+            type: 'boolean',
+            describe:
+              'After the run, search for the highest open-model rate that keeps every budget (capacity: section)',
+          })
           .example('$0 run rate-limit', 'Run scenarios/rate-limit.yaml')
-          .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling'),
+          .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling')
+          .example('$0 run baseline --find-capacity', 'The highest rate at which every budget passes')
+          .example('$0 run baseline --what-if reranker=0.5x', 'What a reranker twice as fast would buy'),
       async (argv) => {
         code = await runCommand(argv)
       },

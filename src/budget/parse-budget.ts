@@ -1,6 +1,6 @@
 // Budget keys follow k6's tagged sub-metrics: a span name, optionally narrowed by span
 // attributes in braces. Grammar:
-//   key        = span-name [ "{" filter { "," filter } "}" ] | "throughput" | "sampling_overhead"
+//   key        = span-name [ "{" filter { "," filter } "}" ] | "throughput" | "capacity" | "sampling_overhead"
 //   filter     = attribute "=" value          (value may be quoted with " or ')
 // Each budget keeps its source text so reports show exactly what the user wrote.
 
@@ -23,8 +23,9 @@ export type StageSelector = { key: string; spanName: string; attributes: Record<
 
 export type OverheadMetric = (typeof OVERHEAD_METRICS)[number]
 
-// `kind` discriminates: a stage budget (a span's statistics), the client's throughput, or the
-// overhead of trace sampling (measured by interleaved trials, run/run-overhead.ts).
+// `kind` discriminates: a stage budget (a span's statistics), the client's throughput, the
+// capacity a search finds, the overhead of trace sampling (measured by interleaved trials,
+// run/run-overhead.ts), or goodput (stream-budget.ts).
 export type StageBudget = {
   kind: 'stage'
   target: string
@@ -42,6 +43,15 @@ export type ThroughputBudget = {
   unit: 'req/s'
   source: string
 }
+// The highest rate that keeps every other budget (a capacity search, src/capacity/).
+export type CapacityBudget = {
+  kind: 'capacity'
+  target: 'capacity'
+  metric: 'min_rps'
+  limit: number
+  unit: 'req/s'
+  source: string
+}
 export type OverheadBudget = {
   kind: 'sampling_overhead'
   target: 'sampling_overhead'
@@ -50,7 +60,7 @@ export type OverheadBudget = {
   unit: 'ratio'
   source: string
 }
-export type Budget = StageBudget | ThroughputBudget | OverheadBudget | GoodputBudget
+export type Budget = StageBudget | ThroughputBudget | CapacityBudget | OverheadBudget | GoodputBudget
 
 export type BudgetProblem = { path: string[]; message: string }
 
@@ -99,10 +109,16 @@ function fractionOf(raw: unknown): number | undefined {
   return typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
 }
 
-function parseThroughput(metric: string, raw: unknown, source: string): Parsed<ThroughputBudget> {
-  const path = ['throughput', metric]
+// throughput: the measured rate; capacity: the highest rate a search finds. Both a floor in req/s.
+function parseMinRps(
+  target: 'throughput' | 'capacity',
+  metric: string,
+  raw: unknown,
+  source: string,
+): Parsed<ThroughputBudget | CapacityBudget> {
+  const path = [target, metric]
   if (metric !== 'min_rps')
-    return { problem: { path, message: 'expected min_rps, the only throughput budget' } }
+    return { problem: { path, message: `expected min_rps, the only ${target} budget` } }
   if (typeof raw !== 'number' || !(raw > 0))
     return {
       problem: {
@@ -110,7 +126,10 @@ function parseThroughput(metric: string, raw: unknown, source: string): Parsed<T
         message: `expected requests per second (a positive number), got ${JSON.stringify(raw)}`,
       },
     }
-  return { kind: 'throughput', target: 'throughput', metric, limit: raw, unit: 'req/s', source }
+  const floor = { metric, limit: raw, unit: 'req/s', source } as const
+  return target === 'throughput'
+    ? { kind: 'throughput', target: 'throughput', ...floor }
+    : { kind: 'capacity', target: 'capacity', ...floor }
 }
 
 function parseOverhead(metric: string, raw: unknown, source: string): Parsed<OverheadBudget> {
@@ -180,7 +199,8 @@ function parseTarget(
 ): Parsed<Budget>[] {
   const entries = Object.entries(metrics)
   const source = (metric: string, raw: unknown) => `${target}.${metric}: ${String(raw)}`
-  if (target === 'throughput') return entries.map(([m, raw]) => parseThroughput(m, raw, source(m, raw)))
+  if (target === 'throughput' || target === 'capacity')
+    return entries.map(([m, raw]) => parseMinRps(target, m, raw, source(m, raw)))
   if (target === 'sampling_overhead') return entries.map(([m, raw]) => parseOverhead(m, raw, source(m, raw)))
   const selector = stageSelectorOf(target, firstSpelling)
   if ('problem' in selector) return entries.length > 0 ? [selector] : []

@@ -9,10 +9,12 @@
 // and bumps REPORT_SCHEMA_VERSION.
 import { z } from 'zod'
 import { analysisSchema } from './analysis-schema.ts'
+import { capacitySchema } from './capacity-schema.ts'
 import { overheadSchema } from './overhead-schema.ts'
 import { stageHistogramSchema, stageIntervalSchema } from './stage-series.ts'
 import { traceRecordSchema } from './trace-record.ts'
 import { trustSchema } from './trust-schema.ts'
+import { whatIfSchema } from './what-if-schema.ts'
 
 // 2 (2026-12): the top-level `root_causes` went (analysis.root_causes is the one count); the
 // `intervals` fields became snake_case; failed exemplars carry `error_path`.
@@ -253,6 +255,8 @@ export const reportSchema = z
     trust: trustSchema,
     accounting: accountingSchema,
     overhead: overheadSchema.optional(),
+    capacity: capacitySchema.optional(),
+    what_if: whatIfSchema.optional(),
     analysis: analysisSchema,
     exemplars: z.array(traceRecordSchema),
     endpoint_process: endpointProcessSchema,

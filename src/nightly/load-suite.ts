@@ -95,7 +95,9 @@ export function loadSuite(suiteFile: string): LoadedSuite {
 // `<target>.<metric>` with the target in canonical form, as report.budgets names it.
 export function budgetKey(target: string, metric: string): string {
   const selector =
-    target === 'throughput' || target === 'sampling_overhead' ? target : parseStageSelector(target)
+    target === 'throughput' || target === 'sampling_overhead' || target === 'capacity'
+      ? target
+      : parseStageSelector(target)
   const canonical = typeof selector === 'string' ? target : selector.key
   return `${canonical}.${metric}`
 }

@@ -34,6 +34,8 @@ export const THROUGHPUT_KEY = 'throughput rps'
 // The names the client's stream figures are tracked under (report.client_ttft_ms, client_itl_ms).
 export const CLIENT_TTFT_STAGE = 'client_ttft'
 export const CLIENT_ITL_STAGE = 'client_itl'
+// The capacity search's answer, tracked night to night like the throughput (higher is better).
+export const CAPACITY_KEY = 'capacity rps'
 
 export function metricKey(stage: string, metric: MetricName): string {
   return `${stage} ${metric}`
@@ -43,7 +45,12 @@ export function metricKey(stage: string, metric: MetricName): string {
 export function budgetedStages(report: Pick<StoredReport, 'budgets'>): string[] {
   const stages: string[] = []
   for (const budget of report.budgets) {
-    if (budget.target === 'throughput' || budget.target === 'sampling_overhead') continue
+    if (
+      budget.target === 'throughput' ||
+      budget.target === 'sampling_overhead' ||
+      budget.target === 'capacity'
+    )
+      continue
     if (!stages.includes(budget.target)) stages.push(budget.target)
   }
   return stages
@@ -100,6 +107,18 @@ export function snapshotOf(
     better: 'higher',
     value: report.load.rps,
     count: null,
+  }
+  const capacityRps = report.capacity?.rate_rps
+  if (typeof capacityRps === 'number') {
+    metrics[CAPACITY_KEY] = {
+      key: CAPACITY_KEY,
+      stage: null,
+      metric: 'rps',
+      unit: 'req/s',
+      better: 'higher',
+      value: capacityRps,
+      count: null,
+    }
   }
   return {
     scenario: report.scenario.name,

@@ -57,6 +57,8 @@ export const storedReportSchema = z.looseObject({
   }),
   // Written by the trust checks when present: { verdict: 'trusted' | 'untrusted', ... }.
   trust: z.looseObject({ verdict: z.string() }).optional(),
+  // Written by a capacity search (--find-capacity or a capacity budget); older reports lack it.
+  capacity: z.looseObject({ rate_rps: z.number().nullable() }).optional(),
   // History files fabricated by `nightly --seed-history`: never a measurement.
   synthetic: z.boolean().optional(),
   // Streamed answers (issue 13); absent in reports of runs that streamed nothing.

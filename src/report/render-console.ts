@@ -4,6 +4,7 @@
 import type { BudgetResult, Report, StageStats } from '../contract/report-types.ts'
 import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
+import { capacityAnswerText } from './capacity-text.ts'
 import { formatMs } from './format-ms.ts'
 import { isTargetRun, serverSpanOf } from './server-span.ts'
 import { formatStreamValue, goodputLine, streamAccountingLine, streamRows } from './stream-lines.ts'
@@ -249,8 +250,48 @@ export function renderConsole(report: Report, options: { color: boolean }): stri
     ...accountingLines(report, paint),
     ...trustLines(report, paint),
     ...overheadLines(report),
+    ...capacityLines(report),
+    ...whatIfLines(report),
     '',
     ...verdictBanner(report, paint),
   ]
   return `${lines.join('\n')}\n`
+}
+
+// The capacity search's steps as a table, and its answer (src/capacity/).
+function capacityLines(report: Report): string[] {
+  const c = report.capacity
+  if (!c) return []
+  const lines = ['', `Capacity: ${capacityAnswerText(c)}`]
+  lines.push(
+    `  ${'offered'.padStart(9)} ${'achieved'.padStart(9)}  ${'verdict'.padEnd(12)} ${'why this step'.padEnd(23)} what failed`,
+  )
+  for (const s of c.steps) {
+    const why = s.trusted
+      ? s.budgets_failed.map((b) => `${b.target} ${b.metric} ${b.verdict}`).join('; ')
+      : s.untrusted_reasons.join('; ')
+    lines.push(
+      `  ${s.rate_rps.toFixed(1).padStart(9)} ${s.achieved_rps.toFixed(1).padStart(9)}  ${s.verdict.padEnd(12)} ${s.reason.padEnd(23)} ${why || '–'}`,
+    )
+  }
+  for (const note of c.notes) lines.push(`  note: ${note}`)
+  return lines
+}
+
+// What-if: predicted from the baseline's traces vs measured in the re-run (src/what-if/).
+function whatIfLines(report: Report): string[] {
+  const rows = report.what_if
+  if (!rows || rows.length === 0) return []
+  const lines = [
+    '',
+    'What-if (ms): predicted from the baseline traces vs measured in a re-run with the change',
+  ]
+  const bound = (v: number | null) => (v === null ? '∞' : formatMs(v))
+  for (const r of rows) {
+    const verdict = r.agrees === null ? 'undecided' : r.agrees ? 'agrees' : 'DIFFERS'
+    lines.push(
+      `  ${r.change.padEnd(18)} ${r.stage.padEnd(28)} ${r.metric}  baseline ${formatMs(r.baseline_ms).padStart(8)}  predicted ${formatMs(r.predicted_ms).padStart(8)}  measured ${(r.measured_ms === null ? '–' : formatMs(r.measured_ms)).padStart(8)}  change [${bound(r.measured_change_ci_ms[0])}, ${bound(r.measured_change_ci_ms[1])}]  ${verdict}${r.rerun_trusted ? '' : ' (re-run untrusted)'}`,
+    )
+  }
+  return lines
 }

@@ -18,6 +18,7 @@ import {
   renderRootCauses,
   renderWhereTimeGoes,
 } from './html/analysis-sections.ts'
+import { renderCapacity } from './html/capacity-section.ts'
 import { chartData } from './html/chart-data.ts'
 import { type ChosenExemplar, chooseExemplars, traceAnchor } from './html/choose-exemplars.ts'
 import { escapeHtml as esc, inlineAssets, scriptSafeJson } from './html/inline-assets.ts'
@@ -27,6 +28,7 @@ import { renderScenario } from './html/scenario-section.ts'
 import { renderStreaming } from './html/stream-section.ts'
 import { renderOverhead, renderTrust } from './html/trust-sections.ts'
 import { renderWaterfall } from './html/waterfall.ts'
+import { renderWhatIf } from './html/what-if-section.ts'
 import { redactReport } from './redact-secrets.ts'
 import { formatMs, orderedStageKeys } from './render-console.ts'
 import {
@@ -57,6 +59,8 @@ export const SECTION_IDS = [
   'dependencies',
   'trust',
   'overhead',
+  'capacity',
+  'what-if',
   'hygiene',
   'scenario',
 ] as const
@@ -73,6 +77,8 @@ const TITLES: Record<(typeof SECTION_IDS)[number], string> = {
   dependencies: 'Dependency map',
   trust: 'Trust',
   overhead: 'Sampling overhead',
+  capacity: 'Capacity',
+  'what-if': 'Predicted vs measured',
   hygiene: 'Span hygiene',
   scenario: 'Scenario',
 }
@@ -328,6 +334,8 @@ export function renderHtml(input: Report): string {
     section('dependencies', renderDependencyMap(analysis)),
     section('trust', renderTrust(report)),
     section('overhead', renderOverhead(report)),
+    section('capacity', renderCapacity(report)),
+    section('what-if', renderWhatIf(report)),
     section('hygiene', renderHygiene(analysis)),
     section('scenario', renderScenario(report)),
   ]

@@ -1,8 +1,8 @@
 // summary.md: the run in a few lines of GitHub-flavoured Markdown, for $GITHUB_STEP_SUMMARY or
 // a PR comment: verdict with trust, the budgets (failing first), the top root causes.
 // Cells are escaped for Markdown tables and for the HTML GitHub renders inside Markdown.
-
 import type { BudgetResult, Report } from '../contract/report-types.ts'
+import { capacityAnswerText } from './capacity-text.ts'
 import { redactReport } from './redact-secrets.ts'
 import {
   budgetEvidenceText,
@@ -112,6 +112,13 @@ export function renderSummaryMarkdown(input: Report): string {
       lines.push('', `…and ${causes.length - TOP_ROOT_CAUSES} more kinds in report.html.`)
     lines.push('')
   }
+  if (report.capacity) lines.push(`**Capacity:** ${markdownCell(capacityAnswerText(report.capacity))}`, '')
+  const differs = report.what_if?.filter((r) => r.agrees === false) ?? []
+  if (report.what_if && report.what_if.length > 0)
+    lines.push(
+      `**What-if:** ${report.what_if.length} predictions checked by a re-run, ${differs.length} outside the measured change's interval (see report.html, "Predicted vs measured").`,
+      '',
+    )
   lines.push('Full report: `report.html` beside this file (self-contained; open it in a browser).')
   return `${lines.join('\n')}\n`
 }

@@ -5,6 +5,7 @@
 // setupServer intercepting fetch in this process (mocks.transport: in-process).
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
+import { WhatIfPredictor } from '../analysis/what-if-predictor.ts'
 import { DEFAULT_BASE_URLS, type DependencyBaseUrls } from '../contract/dependency-api.ts'
 import {
   createFetchTransport,
@@ -23,6 +24,8 @@ export type EndpointApp = {
   endpoint: Endpoint
   collector: StageCollector
   analyzer: TraceAnalyzer
+  // Present when the scenario asks for what-if predictions (src/analysis/what-if-predictor.ts).
+  whatIf: WhatIfPredictor | undefined
   tracing: Tracing
   transport: DependencyTransport
   close(): Promise<void>
@@ -31,7 +34,7 @@ export type EndpointApp = {
 export type EndpointAppScenario = Pick<
   Scenario,
   'seed' | 'dependencies' | 'pipeline' | 'tenants' | 'tracing' | 'requests' | 'budgets' | 'mocks'
->
+> & { whatIf?: Scenario['whatIf'] }
 
 export function apiKeysOf(scenario: Pick<Scenario, 'requests'>): Map<string, string> {
   return new Map(scenario.requests.map((r) => [r.apiKey, r.tenant]))
@@ -74,10 +77,18 @@ export async function createEndpointApp(
 ): Promise<EndpointApp> {
   const dependencies = await connectDependencies(scenario, options.baseUrls)
   const analyzer = new TraceAnalyzer({ seed: scenario.seed })
+  const selectors = scenario.budgets.flatMap((b) => (b.kind === 'stage' ? [b.selector] : []))
+  const whatIf =
+    scenario.whatIf && scenario.whatIf.length > 0
+      ? new WhatIfPredictor({ seed: scenario.seed, selectors, changes: scenario.whatIf })
+      : undefined
   const collector = new StageCollector({
-    selectors: scenario.budgets.flatMap((b) => (b.kind === 'stage' ? [b.selector] : [])),
+    selectors,
     seed: scenario.seed,
-    onMeasuredTrace: (spans) => analyzer.observeTrace(spans),
+    onMeasuredTrace: (spans) => {
+      analyzer.observeTrace(spans)
+      whatIf?.observeTrace(spans)
+    },
   })
   const tracing = createTracing({
     sampler: scenario.tracing.sampler,
@@ -96,6 +107,7 @@ export async function createEndpointApp(
     endpoint,
     collector,
     analyzer,
+    whatIf,
     tracing,
     transport: dependencies.transport,
     async close() {

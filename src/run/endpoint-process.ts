@@ -82,6 +82,7 @@ process.on('message', async (message: ToEndpoint) => {
         }),
         stats: { ...measuredStats, heap_used_after_gc_mb: heapUsedAfterGcMb() },
         inFlightAtFinish: app?.endpoint.inFlight ?? 0,
+        ...(app?.whatIf ? { whatIf: app.whatIf.results() } : {}),
       })
     }
   } catch (error) {

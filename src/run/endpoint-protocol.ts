@@ -1,6 +1,7 @@
 // Messages between the harness (parent) and the endpoint's process (child) over Node's IPC
 // channel. The endpoint runs in its own process so that the load driver's work never shares
 // an event loop with the spans it measures.
+import type { WhatIfPrediction } from '../analysis/what-if-predictor.ts'
 
 import type { AnalysisResults } from '../contract/analysis-schema.ts'
 import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
@@ -69,6 +70,7 @@ export type FromEndpoint =
       receiver?: OtlpReceiverCounters // a target service: what the OTLP receiver took and refused
       fidelityJoin?: MockCallJoinCounters // a target service: mock calls joined with client spans
       serverSpanName?: string // a target service: its server span's most common name
+      whatIf?: WhatIfPrediction[]
     }
   | { type: 'arm-set' }
   | { type: 'trial-begun' }

@@ -24,6 +24,7 @@ const FLAG_OF: Record<string, string> = {
   seed: '--seed',
   sampler: '--sampler',
   transport: '--transport',
+  what_if: '--what-if',
 }
 
 // Checks overrides against the scenario schema's own fields (the same bounds as in a file) and
@@ -58,6 +59,7 @@ export function parseOverrideFlags(flags: {
   seed?: string | undefined
   sampler?: string | undefined
   transport?: string | undefined
+  whatIf?: readonly string[] | undefined
 }): RunOverrides {
   const input: Record<string, unknown> = {
     duration: flags.duration,
@@ -66,6 +68,7 @@ export function parseOverrideFlags(flags: {
     seed: numberFlag(flags.seed),
     sampler: flags.sampler === undefined ? undefined : samplerInput(parseSamplerFlag(flags.sampler)),
     transport: flags.transport,
+    what_if: flags.whatIf === undefined || flags.whatIf.length === 0 ? undefined : [...flags.whatIf],
   }
   return checkOverrides(
     Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
@@ -88,6 +91,7 @@ function validOverrides(overrides: RunOverrides): RunOverrides {
     seed: overrides.seed,
     sampler: overrides.sampler === undefined ? undefined : samplerInput(overrides.sampler),
     transport: overrides.transport,
+    what_if: overrides.whatIf?.map((c) => `${c.dependency}=${c.factor}x`),
   }
   return checkOverrides(
     Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined)) as OverridesInput,
@@ -132,7 +136,12 @@ export function applyOverrides(
     mocks = { ...mocks, transport: overrides.transport }
     applied['mocks.transport'] = overrides.transport
   }
-  return { scenario: { ...scenario, seed, load, tracing, mocks }, applied }
+  let { whatIf } = scenario
+  if (overrides.whatIf !== undefined) {
+    whatIf = overrides.whatIf.map((c) => ({ ...c, label: `${c.dependency}=${c.factor}x` }))
+    applied.what_if = whatIf.map((c) => c.label).join(', ')
+  }
+  return { scenario: { ...scenario, seed, load, tracing, mocks, whatIf }, applied }
 }
 
 // The CLI form of a sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1.

@@ -3,6 +3,10 @@ import { join } from 'node:path'
 import { monitorEventLoopDelay } from 'node:perf_hooks'
 import { TraceAnalyzer } from '../analysis/trace-analyzer.ts'
 import { evaluateBudgets, type InconclusivePolicy, verdictOf } from '../budget/evaluate-budgets.ts'
+import { withCapacity } from '../capacity/capacity-budget.ts'
+import { checkCapacityScenario, spansPerRequestOf } from '../capacity/capacity-step.ts'
+import { runCapacity } from '../capacity/run-capacity.ts'
+import type { CapacitySection } from '../contract/capacity-schema.ts'
 import type { MockCallTally } from '../contract/mock-call.ts'
 import { REPORT_SCHEMA_VERSION, type Report } from '../contract/report-types.ts'
 import { currentEnvironment } from '../environment.ts'
@@ -23,6 +27,7 @@ import { targetFidelityNote } from '../trust/target-fidelity.ts'
 import { serverTraceGuard, withClosestSpanNames } from '../trust/target-guards.ts'
 import { nonSuccessNote, noSuccessReason } from '../trust/target-responses.ts'
 import { evaluateTrust } from '../trust/trust-guards.ts'
+import { runWhatIf } from '../what-if/run-what-if.ts'
 import type { FromEndpoint } from './endpoint-protocol.ts'
 import type { MocksProcessStats } from './mocks-protocol.ts'
 import { applyOverrides, type RunOverrides } from './overrides.ts'
@@ -53,6 +58,8 @@ export type RunOptions = RunOverrides & {
   reportsDir?: string
   // Called with the pid of a target service the harness started (null for target.url).
   onTargetStarted?: (pid: number | null) => void
+  // Search for the capacity after the run (src/capacity/), even without a capacity budget.
+  findCapacity?: boolean
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -63,8 +70,16 @@ export function resolveScenario(pathOrObject: string | object): LoadedScenario {
 }
 
 export async function runScenario(pathOrObject: string | object, options: RunOptions = {}): Promise<Report> {
-  const loaded = resolveScenario(pathOrObject)
+  return runLoadedScenario(resolveScenario(pathOrObject), options)
+}
+
+export async function runLoadedScenario(loaded: LoadedScenario, options: RunOptions = {}): Promise<Report> {
   const { scenario, applied } = applyOverrides(loaded.scenario, options)
+  // A capacity search (--find-capacity, or a capacity budget) runs after the run, like the
+  // overhead trials; what it cannot do is refused before any load.
+  const searchCapacity =
+    options.findCapacity === true || scenario.budgets.some((b) => b.kind === 'capacity')
+  if (searchCapacity) checkCapacityScenario(scenario, { connectionsFlag: options.connections !== undefined })
   const startedAt = new Date()
   options.onPhase?.(
     scenario.mocks.transport === 'http'
@@ -200,7 +215,17 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
         ...(options.onPhase ? { onPhase: options.onPhase } : {}),
       })
     }
-    const report = buildReport({
+    let capacity: CapacitySection | undefined
+    if (searchCapacity && status.status === 'complete') {
+      await system.stop()
+      capacity = await runCapacity(scenario, {
+        runStep: (step, o) => runLoadedScenario({ scenario: step, file: loaded.file, text: loaded.text }, o),
+        signal: options.signal,
+        onPhase: options.onPhase,
+        spansPerRequest: spansPerRequestOf(finished.results.stages, client.completedAfterWarmup),
+      })
+    }
+    const built = buildReport({
       scenario,
       loaded,
       applied,
@@ -215,6 +240,30 @@ export async function runScenario(pathOrObject: string | object, options: RunOpt
       inconclusive: options.inconclusiveBudgets ?? 'fail',
       mockCalls,
     })
+    const withCapacitySection = capacity
+      ? withCapacity(built, capacity, scenario.budgets, options.inconclusiveBudgets ?? 'fail')
+      : built
+    let report = withCapacitySection
+    if (scenario.whatIf.length > 0 && status.status === 'complete') {
+      await system.stop()
+      const rows = await runWhatIf(scenario, finished.whatIf ?? [], built, {
+        runStep: (rerun, o) =>
+          runLoadedScenario({ scenario: rerun, file: loaded.file, text: loaded.text }, o),
+        signal: options.signal,
+        onPhase: options.onPhase,
+      })
+      report = { ...withCapacitySection, what_if: rows }
+    }
+    // Ctrl+C during the capacity search or a what-if re-run: the run itself was whole, the
+    // answers after it are partial, and the exit code says interrupted.
+    if (status.status === 'complete' && options.signal?.aborted) {
+      report = {
+        ...report,
+        status: 'interrupted',
+        status_reason:
+          'interrupted (Ctrl+C) after the run: the capacity search or what-if covers the steps before it',
+      }
+    }
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
       redactKnownSecrets(

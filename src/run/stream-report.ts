@@ -109,7 +109,7 @@ function goodputOf(records: readonly StreamRecord[], budget: GoodputBudget, meas
 export function isStreamBudget(budget: Budget): boolean {
   return (
     budget.target.startsWith('goodput') ||
-    ('selector' in budget && isClientStreamTarget(budget.selector.spanName))
+    (budget.kind === 'stage' && isClientStreamTarget(budget.selector.spanName))
   )
 }
 
@@ -122,9 +122,9 @@ export function streamBudgetResults(
   policy: InconclusivePolicy,
 ): BudgetResult[] {
   const stages: Record<string, StageStats> = {}
-  const streamBudgets = budgets.filter((b) => 'selector' in b && isClientStreamTarget(b.selector.spanName))
+  const streamBudgets = budgets.filter((b) => b.kind === 'stage' && isClientStreamTarget(b.selector.spanName))
   for (const budget of streamBudgets) {
-    if (!('selector' in budget) || Object.hasOwn(stages, budget.selector.key)) continue
+    if (budget.kind !== 'stage' || Object.hasOwn(stages, budget.selector.key)) continue
     stages[budget.selector.key] = statsWithIntervals(
       seriesOf(records, budget.selector.spanName, budget.selector.attributes.tenant_id),
     )

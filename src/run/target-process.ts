@@ -61,7 +61,7 @@ async function start(message: Extract<ToEndpoint, { type: 'start-target' }>): Pr
   analyzer = new TraceAnalyzer({ seed: scenario.seed })
   const traces = analyzer
   collector = new StageCollector({
-    selectors: scenario.budgets.flatMap((b) => ('selector' in b ? [b.selector] : [])),
+    selectors: scenario.budgets.flatMap((b) => (b.kind === 'stage' ? [b.selector] : [])),
     seed: scenario.seed,
     onMeasuredTrace: (spans) => traces.observeTrace(spans),
     fidelityFromAttributes: false,

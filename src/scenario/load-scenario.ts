@@ -123,10 +123,15 @@ function budgetStageProblems(input: unknown): Problem[] {
   if (budgets === null || typeof budgets !== 'object' || Array.isArray(budgets)) return []
   const problems: Problem[] = []
   for (const target of Object.keys(budgets)) {
-    if (target === 'throughput' || target === 'sampling_overhead') continue
+    if (target === 'throughput' || target === 'sampling_overhead' || target === 'capacity') continue
     const selector = parseStageSelector(target)
     if (typeof selector === 'string' || STAGE_SPAN_NAMES.includes(selector.spanName)) continue
-    const suggestion = suggestKey(selector.spanName, [...STAGE_SPAN_NAMES, 'throughput', 'sampling_overhead'])
+    const suggestion = suggestKey(selector.spanName, [
+      ...STAGE_SPAN_NAMES,
+      'throughput',
+      'capacity',
+      'sampling_overhead',
+    ])
     if (suggestion) {
       problems.push({
         path: ['budgets', target],

@@ -5,7 +5,7 @@
 import { z } from 'zod'
 import { parseBudgets } from '../budget/parse-budget.ts'
 import { DEPENDENCY_NAMES, type DependencyName } from '../contract/dependency-api.ts'
-import { formatDurationMs, parseDurationMs } from '../units.ts'
+import { formatDurationMs, parseDurationMs, parseFraction } from '../units.ts'
 import { checkStreaming } from './streaming-checks.ts'
 import { httpRequest, targetSchema } from './target-schema.ts'
 
@@ -788,6 +788,97 @@ export const overhead = z
     }
   })
 
+// ── Capacity search (open-model steps at increasing rates; src/capacity/) ──────────────────
+
+export const capacity = z
+  .strictObject({
+    from: positiveNumber('a starting rate in requests per second', LIMITS.ratePerSec)
+      .default(5)
+      .meta({ description: 'The first step’s rate (req/s).' }),
+    to: positiveNumber('a highest rate in requests per second', LIMITS.ratePerSec)
+      .default(500)
+      .meta({ description: 'The highest rate tried (req/s); above `from`.' }),
+    step_duration: runDuration.default(10_000).meta({ description: 'Measured time of each step.' }),
+    warmup: warmupDuration
+      .default(3000)
+      .meta({ description: 'Each step’s own warm-up, left out of its statistics.' }),
+    precision: z
+      .union([z.string(), z.number()])
+      .default(0.05)
+      .transform((value, ctx) => {
+        const fraction = parseFraction(value)
+        if (fraction === undefined || !(fraction > 0) || fraction >= 1) {
+          ctx.addIssue({
+            code: 'custom',
+            message: `expected a precision above 0 and below 100%, like 5% or 0.05, got ${JSON.stringify(value)}`,
+          })
+          return z.NEVER
+        }
+        return fraction
+      })
+      .meta({
+        description:
+          'Bisection stops when the first failing rate is within this fraction of the last passing one.',
+      }),
+    time_limit: runDuration.default(15 * 60_000).meta({
+      description: 'The search stops here with a partial answer (announced before it starts).',
+    }),
+  })
+  .prefault({})
+  .superRefine((value, ctx) => {
+    if (value.from >= value.to) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['from'],
+        message: `expected from (${value.from} req/s) below to (${value.to} req/s)`,
+      })
+    }
+  })
+  .transform((value) => ({
+    fromRps: value.from,
+    toRps: value.to,
+    stepMs: value.step_duration,
+    warmupMs: value.warmup,
+    precision: value.precision,
+    timeLimitMs: value.time_limit,
+  }))
+
+// ── What-if (a dependency's latency model scaled: predicted from the traces, then measured) ──
+
+export const WHAT_IF_MAX_FACTOR = 100
+export type WhatIfChange = { dependency: DependencyName; factor: number; label: string }
+
+// "reranker=0.5x": a dependency and a factor on its latency model (the same text on the command
+// line, --what-if, and in a file).
+export const whatIfChange = z
+  .string({ error: 'expected <dependency>=<factor>x, like reranker=0.5x' })
+  .transform((text, ctx): WhatIfChange => {
+    const match = /^\s*([a-z_]+)\s*=\s*([^\sx]+)\s*x?\s*$/i.exec(text)
+    const name = match?.[1] ?? ''
+    const factor = Number(match?.[2])
+    if (!match) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected <dependency>=<factor>x, like reranker=0.5x, got ${JSON.stringify(text)}`,
+      })
+    } else if (!(DEPENDENCY_NAMES as readonly string[]).includes(name)) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `unknown dependency "${name}" in ${JSON.stringify(text)}; expected one of ${DEPENDENCY_NAMES.join(', ')}`,
+      })
+    } else if (!Number.isFinite(factor) || factor <= 0 || factor > WHAT_IF_MAX_FACTOR) {
+      ctx.addIssue({
+        code: 'custom',
+        message: `expected a factor above 0 and at most ${WHAT_IF_MAX_FACTOR} in ${JSON.stringify(text)}, like 0.5x`,
+      })
+    }
+    return { dependency: name as DependencyName, factor, label: `${name}=${factor}x` }
+  })
+
+const whatIf = z.array(whatIfChange).max(DEPENDENCY_NAMES.length).optional().meta({
+  description: 'Latency changes to predict from the traces and then measure, e.g. ["reranker=0.5x"].',
+})
+
 // ── The scenario ────────────────────────────────────────────────────────────────────────────
 
 // A budget key is printed into tables (console, summary.md, JUnit); a newline or other control
@@ -845,6 +936,8 @@ export const scenarioSchema = z
       drain: boundedDuration(LIMITS.requestMs),
       dependencyNames: DEPENDENCY_NAMES,
     }),
+    capacity,
+    what_if: whatIf,
     budgets,
   })
   .superRefine((value, ctx) => {
@@ -870,7 +963,7 @@ export const scenarioSchema = z
       })
     }
   })
-  .transform(({ $schema: _schema, ...rest }) => rest)
+  .transform(({ $schema: _schema, what_if, ...rest }) => ({ ...rest, whatIf: what_if ?? [] }))
 
 // A target service is sent `requests[].http`; the built-in endpoint never is.
 function checkTargetRequests(
@@ -914,6 +1007,7 @@ export const overrideFields = {
   seed: seedNumber().optional(),
   sampler: sampler.optional(),
   transport: mocksTransport.optional(),
+  what_if: whatIf,
 }
 
 // Overrides as a run takes them (units in the names), whether they came from the command line,
@@ -925,6 +1019,7 @@ export type RunOverrides = {
   seed?: number
   sampler?: SamplerConfig
   transport?: Scenario['mocks']['transport']
+  whatIf?: readonly Pick<WhatIfChange, 'dependency' | 'factor'>[]
 }
 
 export function toRunOverrides(value: z.output<z.ZodObject<typeof overrideFields>>): RunOverrides {
@@ -935,6 +1030,7 @@ export function toRunOverrides(value: z.output<z.ZodObject<typeof overrideFields
     ...(value.seed !== undefined ? { seed: value.seed } : {}),
     ...(value.sampler !== undefined ? { sampler: value.sampler } : {}),
     ...(value.transport !== undefined ? { transport: value.transport } : {}),
+    ...(value.what_if !== undefined ? { whatIf: value.what_if } : {}),
   }
 }
 
@@ -950,3 +1046,4 @@ export type TracingConfig = Scenario['tracing']
 export type TrustThresholds = Scenario['trust']
 export type MocksConfig = Scenario['mocks']
 export type OverheadConfig = NonNullable<Scenario['overhead']>
+export type CapacityConfig = Scenario['capacity']

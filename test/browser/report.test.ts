@@ -196,5 +196,89 @@ describe.skipIf(!HAS_BROWSER)(
       expect(inked).toHaveLength(2)
       for (const pixels of inked) expect(pixels).toBeGreaterThan(500)
     })
+    it('draws the capacity section (latency against offered rate, budget lines, the knee) and predicted vs measured', async () => {
+      // The section is drawn from report.capacity alone; the steps here are this run's own
+      // stage figures at three made-up rates (the search itself is tested in
+      // test/integration/capacity.test.ts), so the page is the real renderer's output.
+      const stats = report.stages.rag_pipeline!
+      const step = (rate: number, verdict: 'pass' | 'fail', scale: number) => ({
+        rate_rps: rate,
+        achieved_rps: rate,
+        reason: 'geometric' as const,
+        seed: 1,
+        duration_s: 5,
+        verdict,
+        trusted: true,
+        untrusted_reasons: [],
+        budgets_failed:
+          verdict === 'fail'
+            ? [{ target: 'rag_pipeline', metric: 'p95', limit: 400, actual: 900, verdict: 'fail' as const }]
+            : [],
+        stages: {
+          rag_pipeline: {
+            count: 200,
+            p50_ms: stats.p50_ms * scale,
+            p95_ms: stats.p95_ms * scale,
+            p99_ms: stats.p99_ms * scale,
+          },
+        },
+      })
+      const withCapacity: Report = {
+        ...report,
+        capacity: {
+          rate_rps: 20,
+          interval_rps: [20, 40],
+          limited_by: { target: 'rag_pipeline', metric: 'p95' },
+          instrument_ceiling_rps: null,
+          status: 'complete',
+          config: { from_rps: 10, to_rps: 500, step_s: 5, warmup_s: 3, precision: 0.05, time_limit_s: 900 },
+          elapsed_s: 30,
+          notes: [],
+          method: ['test'],
+          limits: [{ target: 'rag_pipeline', metric: 'p95', limit: stats.p95_ms * 2 }],
+          steps: [step(10, 'pass', 1), step(20, 'pass', 1.2), step(40, 'fail', 4)],
+        },
+        what_if: [
+          {
+            change: 'reranker=0.5x',
+            stage: 'rag_pipeline',
+            metric: 'p50',
+            baseline_ms: stats.p50_ms,
+            predicted_ms: stats.p50_ms - 20,
+            measured_ms: stats.p50_ms - 19.5,
+            measured_ci_ms: [stats.p50_ms - 21, stats.p50_ms - 18],
+            baseline_ci_ms: [stats.p50_ms - 1, stats.p50_ms + 1],
+            measured_change_ci_ms: [-22, -17],
+            agrees: true,
+            spans: 300,
+            rerun_trusted: true,
+          },
+        ],
+      }
+      const file = join(OUT_DIR, 'report-capacity.html')
+      await writeFile(file, renderHtml(withCapacity), 'utf8')
+      const capacityPage = await browser.newPage()
+      const errors: string[] = []
+      capacityPage.on('pageerror', (error) => errors.push(error.message))
+      await capacityPage.goto(pathToFileURL(file).href, { waitUntil: 'load' })
+      const section = capacityPage.locator('#capacity')
+      await expect(section.isVisible()).resolves.toBe(true)
+      await expect(section.locator('.capacity-answer').textContent()).resolves.toMatch(
+        /Capacity 20 req\/s, between 20 and 40 req\/s; first to break above it: rag_pipeline p95/,
+      )
+      const chart = section.locator('figure.capacity-chart[data-stage="rag_pipeline"] svg')
+      await expect(chart.isVisible()).resolves.toBe(true)
+      await expect(chart.locator('polyline').count()).resolves.toBe(3)
+      await expect(chart.locator('line.budget-line').count()).resolves.toBe(1)
+      await expect(chart.locator('line.knee').count()).resolves.toBe(1)
+      const box = await chart.boundingBox()
+      expect(box!.width).toBeGreaterThan(200)
+      await expect(section.locator('tbody tr').count()).resolves.toBe(3)
+      const whatIf = capacityPage.locator('#what-if table.what-if tbody tr')
+      await expect(whatIf.count()).resolves.toBe(1)
+      await expect(whatIf.first().textContent()).resolves.toMatch(/reranker=0\.5x.*rag_pipeline.*p50.*agrees/)
+      expect(errors).toEqual([])
+      await capacityPage.close()
+    })
   },
 )

@@ -124,7 +124,7 @@ describe('loadSuite', () => {
     await rm(dir, { recursive: true, force: true })
   })
 
-  it('loads the shipped nightly suite: six scenarios, slow-vector-store expected to fail vector_search.p99', () => {
+  it('loads the shipped nightly suite: seven scenarios, slow-vector-store expected to fail vector_search.p99, headroom gating on capacity', () => {
     const { entries } = loadSuite(path.join(root, 'scenarios/nightly.suite.yaml'))
     expect(entries.map((e) => e.name)).toEqual([
       'baseline',
@@ -133,10 +133,14 @@ describe('loadSuite', () => {
       'cold-cache',
       'llm-timeout',
       'streaming-chat',
+      'headroom',
     ])
     expect(entries.find((e) => e.name === 'slow-vector-store')!.expectedFailures).toEqual([
       'vector_search.p99',
     ])
+    expect(entries.find((e) => e.name === 'headroom')!.scenario.budgets).toContainEqual(
+      expect.objectContaining({ target: 'capacity', metric: 'min_rps', limit: 50 }),
+    )
   })
 
   it('resolves bare names in the suite’s folder (the two-scenario fixture)', () => {

@@ -53,6 +53,8 @@ describe('knownKeysAt', () => {
         'trust',
         'overhead',
         'target',
+        'capacity',
+        'what_if',
         'budgets',
       ],
     ],
