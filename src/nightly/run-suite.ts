@@ -126,14 +126,13 @@ function thisMachine() {
   })
 }
 
+type EntryOptions = SuiteRunOptions & { dir: string; historyDir: string }
+
 async function runEntry(
   loaded: LoadedSuite,
   entry: ResolvedSuiteEntry,
-  options: SuiteRunOptions & { dir: string; historyDir: string },
+  options: EntryOptions,
 ): Promise<ScenarioOutcome> {
-  const { suite } = loaded
-  const overrides = { ...suite.defaults, ...entry.overrides, ...(options.quick ? suite.quick : {}) }
-  const run = options.run ?? runScenario
   const base = {
     name: entry.name,
     file: entry.file,
@@ -148,14 +147,7 @@ async function runEntry(
   }
   let report: Report
   try {
-    report = await run(entry.file, {
-      ...overrides,
-      // A quick run is too short to decide some budgets by design: inconclusive is a warning there.
-      inconclusiveBudgets: options.quick ? 'warn' : 'fail',
-      ...(options.signal ? { signal: options.signal } : {}),
-      onPhase: (phase) => options.onEvent?.({ type: 'phase', name: entry.name, phase }),
-      onProgress: (progress) => options.onEvent?.({ type: 'progress', name: entry.name, progress }),
-    })
+    report = await runEntryScenario(loaded, entry, options)
   } catch (error) {
     const failed = {
       ...base,
@@ -164,14 +156,7 @@ async function runEntry(
     }
     return { ...failed, exitCode: scenarioExitCode(failed) }
   }
-
-  const scenarioDir = path.join(options.dir, entry.name)
-  const files = renderRunFiles(report)
-  await writeReportFiles(report, { outDir: scenarioDir, files })
-  const links = {
-    ...('report.html' in files ? { html: `${entry.name}/report.html` } : {}),
-    json: `${entry.name}/report.json`,
-  }
+  const links = await writeEntryReports(report, entry.name, options.dir)
   const stored: StoredReport = report
   const status =
     report.status === 'complete' ? 'complete' : report.status === 'interrupted' ? 'interrupted' : 'failed'
@@ -180,29 +165,11 @@ async function runEntry(
     notes.push(
       `the run did not complete (${String(report.status)}${statusReason(report)}): not compared, not added to the history`,
     )
-
-  // History: what was there before this run (plus synthetic nights when asked for).
-  const history = await readHistory(options.historyDir, entry.name)
-  for (const skipped of history.skipped)
-    notes.push(`history file skipped: ${skipped.file}: ${skipped.reason}`)
-  const entries = history.entries.map((e) => ({ file: e.file, report: e.report }))
-  if (options.seedHistory && options.seedHistory > 0 && status === 'complete') {
-    if (entries.length > 0)
-      notes.push(
-        `--seed-history added synthetic nights to a history that already held ${entries.length} runs`,
-      )
-    const fabricated = fabricateHistory(stored, {
-      nights: options.seedHistory,
-      seed: deriveSeed(report.scenario.seed, `seed-history ${entry.name}`),
-    })
-    for (const night of fabricated) {
-      const file = await appendHistory(options.historyDir, night, { synthetic: true })
-      entries.push({ file, report: night })
-    }
-  }
+  const entries = await historyOf(report, entry.name, status, options, notes)
   const snapshots = entries.map((e) => snapshotOf(e.report, { source: e.file }))
   const current = snapshotOf(stored)
   const { untrusted, trust } = trustOf(stored)
+  const { suite } = loaded
   let detection: Detection | null = null
   if (status === 'complete') {
     detection = detectRegressions(current, snapshots, {
@@ -218,18 +185,7 @@ async function runEntry(
     comparableReports(current, snapshots, entries, suite.history.trendNights),
     suite.history.trendNights,
   )
-
-  // Only complete, trusted runs become history: anything else would shift the baseline with
-  // numbers the run itself does not stand behind. (An incomplete run's note is above.)
-  let appendedToHistory = false
-  if (options.append !== false && status === 'complete') {
-    if (untrusted) {
-      notes.push('untrusted run: not added to the history, so it cannot shift the baseline')
-    } else {
-      await appendHistory(options.historyDir, stored)
-      appendedToHistory = true
-    }
-  }
+  const appendedToHistory = await appendIfTrusted(stored, status, untrusted, options, notes)
   const outcome = {
     ...base,
     status,
@@ -246,9 +202,83 @@ async function runEntry(
   return { ...outcome, exitCode: scenarioExitCode(outcome) }
 }
 
+function runEntryScenario(
+  loaded: LoadedSuite,
+  entry: ResolvedSuiteEntry,
+  options: EntryOptions,
+): Promise<Report> {
+  const { suite } = loaded
+  const overrides = { ...suite.defaults, ...entry.overrides, ...(options.quick ? suite.quick : {}) }
+  const run = options.run ?? runScenario
+  return run(entry.file, {
+    ...overrides,
+    // A quick run is too short to decide some budgets by design: inconclusive is a warning there.
+    inconclusiveBudgets: options.quick ? 'warn' : 'fail',
+    ...(options.signal ? { signal: options.signal } : {}),
+    onPhase: (phase) => options.onEvent?.({ type: 'phase', name: entry.name, phase }),
+    onProgress: (progress) => options.onEvent?.({ type: 'progress', name: entry.name, progress }),
+  })
+}
+
+async function writeEntryReports(
+  report: Report,
+  name: string,
+  dir: string,
+): Promise<ScenarioOutcome['links']> {
+  const files = renderRunFiles(report)
+  await writeReportFiles(report, { outDir: path.join(dir, name), files })
+  return {
+    ...('report.html' in files ? { html: `${name}/report.html` } : {}),
+    json: `${name}/report.json`,
+  }
+}
+
+// History: what was there before this run (plus synthetic nights when asked for).
+async function historyOf(
+  stored: Report,
+  name: string,
+  status: ScenarioOutcome['status'],
+  options: EntryOptions,
+  notes: string[],
+): Promise<{ file: string; report: StoredReport }[]> {
+  const history = await readHistory(options.historyDir, name)
+  for (const skipped of history.skipped)
+    notes.push(`history file skipped: ${skipped.file}: ${skipped.reason}`)
+  const entries = history.entries.map((e) => ({ file: e.file, report: e.report }))
+  if (!options.seedHistory || options.seedHistory <= 0 || status !== 'complete') return entries
+  if (entries.length > 0)
+    notes.push(`--seed-history added synthetic nights to a history that already held ${entries.length} runs`)
+  const fabricated = fabricateHistory(stored, {
+    nights: options.seedHistory,
+    seed: deriveSeed(stored.scenario.seed, `seed-history ${name}`),
+  })
+  for (const night of fabricated) {
+    const file = await appendHistory(options.historyDir, night, { synthetic: true })
+    entries.push({ file, report: night })
+  }
+  return entries
+}
+
+// Only complete, trusted runs become history: anything else would shift the baseline with
+// numbers the run itself does not stand behind. (An incomplete run's note is above.)
+async function appendIfTrusted(
+  stored: StoredReport,
+  status: ScenarioOutcome['status'],
+  untrusted: boolean,
+  options: EntryOptions,
+  notes: string[],
+): Promise<boolean> {
+  if (options.append === false || status !== 'complete') return false
+  if (untrusted) {
+    notes.push('untrusted run: not added to the history, so it cannot shift the baseline')
+    return false
+  }
+  await appendHistory(options.historyDir, stored)
+  return true
+}
+
 function statusReason(report: Report): string {
-  const reason = (report as { status_reason?: unknown }).status_reason
-  return typeof reason === 'string' && reason ? `: ${reason}` : ''
+  return report.status_reason ? `: ${report.status_reason}` : ''
 }
 
 function comparableReports(
