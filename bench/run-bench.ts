@@ -16,6 +16,7 @@ import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { runScenario } from '../src/run/run-scenario.ts'
 import { measureAnalysisCost } from './analysis-cost.ts'
+import { measureStreamTtft } from './stream-ttft.ts'
 
 const quick = process.argv.includes('--quick')
 const sec = (s: number) => `${quick ? Math.max(3, Math.round(s / 4)) : s}s`
@@ -179,6 +180,8 @@ const memory = { rate_per_sec: memRate, short: memoryOf(shortRun), long: memoryO
 
 // The trace analysis runs inside span.end() on the endpoint's request path: its cost per trace.
 const analysisCost = measureAnalysisCost()
+// Streamed answers: what the harness adds before the first token at low load (issue 13).
+const streamTtft = await measureStreamTtft(quick ? 4000 : 8000)
 
 // ── Output ──────────────────────────────────────────────────────────────────────────────────
 const machine = {
@@ -191,7 +194,7 @@ const machine = {
 const out = join('reports', 'bench', `${timestampDirName(new Date())}.json`)
 await writeFileAtomic(
   out,
-  `${JSON.stringify({ machine, ceilings, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost }, null, 2)}\n`,
+  `${JSON.stringify({ machine, ceilings, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost, stream_ttft: streamTtft }, null, 2)}\n`,
 )
 
 const f = (n: number | null, d = 2) => (n === null ? 'n/a' : n.toFixed(d))
@@ -251,6 +254,12 @@ const rows: [string, string, string, boolean][] = [
     `${f(endpointRss, 3)} / ${f(mocksRss, 3)}`,
     '≤ 1.10',
     endpointRss <= 1.1 && mocksRss <= 1.1,
+  ],
+  [
+    'streamed TTFT p50 − (pre-LLM p50 + 200 ms), 4 req/s',
+    `${f(streamTtft.excess_p50_ms)} ms (ITL p50 ${f(streamTtft.itl_p50_ms)} ms)`,
+    '≤ 3 ms',
+    streamTtft.excess_p50_ms <= 3,
   ],
 ]
 const width = Math.max(...rows.map((r) => r[0].length))
