@@ -57,40 +57,12 @@ export function parseGoodput(
   for (const [metric, raw] of Object.entries(metrics)) {
     if (metric === 'slo') continue
     const path = [target, metric]
-    const source = `${target}.${metric}: ${String(raw)}`
-    if (metric === 'min') {
-      const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
-      if (limit === undefined || limit > 1)
-        problems.push({ path, message: `expected a share like 95%, got ${JSON.stringify(raw)}` })
-      else if (slo)
-        budgets.push({
-          kind: 'goodput',
-          target: selector.key,
-          tenant,
-          metric,
-          limit,
-          unit: 'ratio',
-          slo,
-          source,
-        })
-    } else if (metric === 'min_rps') {
-      if (typeof raw !== 'number' || !(raw > 0))
-        problems.push({
-          path,
-          message: `expected requests per second (a positive number), got ${JSON.stringify(raw)}`,
-        })
-      else if (slo)
-        budgets.push({
-          kind: 'goodput',
-          target: selector.key,
-          tenant,
-          metric,
-          limit: raw,
-          unit: 'req/s',
-          slo,
-          source,
-        })
-    } else problems.push({ path, message: `expected min, min_rps or slo` })
+    const limit = goodputLimit(metric, raw)
+    if ('problem' in limit) problems.push({ path, message: limit.problem })
+    else if (slo) {
+      const source = `${target}.${metric}: ${String(raw)}`
+      budgets.push({ kind: 'goodput', target: selector.key, tenant, ...limit, slo, source })
+    }
   }
   if (budgets.length === 0 && problems.length === 0)
     problems.push({ path: [target], message: 'expected min (a share like 95%) or min_rps beside the slo' })
@@ -122,4 +94,26 @@ function parseSlo(raw: unknown, target: string, problems: BudgetProblem[]): Good
   if (Object.keys(slo).length === 0 && problems.length === 0)
     problems.push({ path: [target, 'slo'], message: 'expected at least one of ttft, itl, tpot, e2e' })
   return problems.length === 0 ? slo : undefined
+}
+
+// min: the share of requests meeting the SLO (a ratio); min_rps: their rate.
+function goodputLimit(
+  metric: string,
+  raw: unknown,
+):
+  | { metric: 'min'; limit: number; unit: 'ratio' }
+  | { metric: 'min_rps'; limit: number; unit: 'req/s' }
+  | { problem: string } {
+  if (metric === 'min') {
+    const limit = typeof raw === 'string' || typeof raw === 'number' ? parseFraction(raw) : undefined
+    if (limit === undefined || limit > 1)
+      return { problem: `expected a share like 95%, got ${JSON.stringify(raw)}` }
+    return { metric, limit, unit: 'ratio' }
+  }
+  if (metric === 'min_rps') {
+    if (typeof raw !== 'number' || !(raw > 0))
+      return { problem: `expected requests per second (a positive number), got ${JSON.stringify(raw)}` }
+    return { metric, limit: raw, unit: 'req/s' }
+  }
+  return { problem: 'expected min, min_rps or slo' }
 }

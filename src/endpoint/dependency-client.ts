@@ -123,14 +123,11 @@ async function attemptOnce<T>(
     }
     recordMockTiming(span, response)
     if (response.status < 200 || response.status > 299) {
-      const retryAfterMs = retryAfterOf(response)
-      const error = new DependencyError(
-        request.dependency,
-        response.status === 429 ? 'rate_limited' : 'upstream',
-        `${request.dependency} answered ${response.status}`,
-        { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+      return failed(
+        span,
+        statusError(request.dependency, response, attempts),
+        RETRYABLE_STATUS.has(response.status),
       )
-      return failed(span, error, RETRYABLE_STATUS.has(response.status))
     }
     try {
       const value = JSON.parse(text) as T
@@ -248,4 +245,19 @@ export function endWithError(span: Span, error: DependencyError): void {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms))
+}
+
+// A non-2xx answer: rate limited (429, with the provider's retry-after) or an upstream error.
+export function statusError(
+  dependency: DependencyName,
+  response: DependencyResponse,
+  attempts: number,
+): DependencyError {
+  const retryAfterMs = retryAfterOf(response)
+  return new DependencyError(
+    dependency,
+    response.status === 429 ? 'rate_limited' : 'upstream',
+    `${dependency} answered ${response.status}`,
+    { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
+  )
 }

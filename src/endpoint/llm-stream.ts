@@ -20,9 +20,9 @@ import {
   messageOf,
   RETRYABLE_STATUS,
   recordMockTiming,
-  retryAfterOf,
   sleep,
   startClientSpan,
+  statusError,
   transportError,
 } from './dependency-client.ts'
 import { DeadlineExceededError, DependencyError, type DependencyFailureKind } from './dependency-error.ts'
@@ -162,14 +162,7 @@ async function attemptStream(
     span.setAttribute('http.response.status_code', response.status)
     if (response.status < 200 || response.status > 299) {
       await response.text().catch(() => '')
-      const retryAfterMs = retryAfterOf(response)
-      const error = new DependencyError(
-        request.dependency,
-        response.status === 429 ? 'rate_limited' : 'upstream',
-        `${request.dependency} answered ${response.status}`,
-        { status: response.status, attempts, ...(retryAfterMs !== undefined ? { retryAfterMs } : {}) },
-      )
-      return fail(error, RETRYABLE_STATUS.has(response.status))
+      return fail(statusError(request.dependency, response, attempts), RETRYABLE_STATUS.has(response.status))
     }
     const read = await readStream(request, response, guard, { attempts, timeoutMs, hooks })
     if (!read.ok) return fail(read.error, read.retryable)

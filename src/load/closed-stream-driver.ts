@@ -6,29 +6,22 @@
 // In the closed model the send time is the actual one (nothing is scheduled).
 import http from 'node:http'
 import https from 'node:https'
-import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
+import type { ClientLoadResult } from './client-load-result.ts'
 import { type ClientRecorder, createClientRecorder } from './client-recorder.ts'
+import type { ClosedLoadOptions } from './closed-driver.ts'
 import {
   createUnreachableWatch,
   type EndpointTarget,
   parseEndpointUrl,
   type UnreachableWatch,
 } from './endpoint-target.ts'
-import type { PlannedRequest, RequestMix } from './request-mix.ts'
-import { createStreamTimer } from './stream-timing.ts'
+import { type PostOutcome, postRequest } from './post-request.ts'
+import type { PlannedRequest } from './request-mix.ts'
+import { createStreamTimer, type StreamTimer } from './stream-timing.ts'
 import { newTraceparent } from './traceparent.ts'
 
-export type ClosedStreamOptions = {
-  url: string
-  connections: number
-  durationMs: number
-  warmupMs: number
-  requestTimeoutMs: number
-  mix: RequestMix
-  signal?: AbortSignal
-  onTick?: (progress: ClientProgress) => void
-  keepSamples?: boolean
-}
+// The same options as autocannon's closed-model driver: a scenario switches drivers, not settings.
+export type ClosedStreamOptions = ClosedLoadOptions
 
 type Shared = {
   agent: http.Agent
@@ -117,80 +110,51 @@ export async function runClosedStreamLoad(options: ClosedStreamOptions): Promise
 // One request, recorded when its response has ended (streamed ones timed chunk by chunk), or
 // when it failed or timed out; resolves then, never rejects.
 function sendOne(shared: Shared, planned: PlannedRequest): Promise<void> {
-  const { recorder, now, counters, target } = shared
+  const { now, counters, target } = shared
   return new Promise<void>((resolve) => {
     const { traceparent, traceId } = newTraceparent()
     const sentAtMs = now()
     counters.sent++
     counters.inFlight++
-    let settled = false
-    let timedOut = false
-    let timer: NodeJS.Timeout | undefined
-    const settle = (record: () => void) => {
-      if (settled) return
-      settled = true
-      clearTimeout(timer)
-      // After an abort the request stays counted in flight and nothing is recorded for it.
-      if (!counters.aborted) {
-        counters.inFlight--
-        record()
-      }
-      resolve()
-    }
-    const fail = (error: NodeJS.ErrnoException | undefined) =>
-      settle(() => {
-        const failedAtMs = now()
-        if (!timedOut && shared.unreachable.failed(error, failedAtMs, recorder.completed))
-          counters.unreachable = true
-        const code = timedOut ? 'timeout' : (error?.code ?? 'error')
-        recorder.failure({ sentAtMs, failedAtMs, timeout: timedOut, code, traceId })
-      })
-    const request = shared.transport.request(
-      {
-        agent: shared.agent,
-        protocol: target.protocol,
-        hostname: target.hostname,
-        port: target.port,
-        path: target.path,
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'content-length': Buffer.byteLength(planned.body),
-          authorization: `Bearer ${planned.apiKey}`,
-          traceparent,
-        },
-      },
-      (response) => {
-        const streamTimer = planned.stream ? createStreamTimer(planned.tenant, sentAtMs) : undefined
-        if (streamTimer) response.on('data', (chunk: Buffer) => streamTimer.push(chunk, now()))
-        else response.resume()
-        response.on('end', () =>
-          settle(() => {
-            const completedAtMs = now()
-            const status = response.statusCode ?? 0
-            const stream = streamTimer?.finish(completedAtMs, status, response.headers['content-type'])
-            const latencyMs = completedAtMs - sentAtMs
-            recorder.response({
-              sentAtMs,
-              completedAtMs,
-              latencyMs,
-              status,
-              traceId,
-              ...(stream ? { stream } : {}),
-            })
-          }),
-        )
-        response.on('error', fail)
-        response.on('close', () => {
-          if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
-        })
+    const stream = planned.stream ? createStreamTimer(planned.tenant, sentAtMs) : undefined
+    const via = { transport: shared.transport, agent: shared.agent, target, clock: { now } }
+    postRequest(
+      via,
+      planned,
+      traceparent,
+      { requestTimeoutMs: shared.requestTimeoutMs, stream },
+      (outcome) => {
+        // After an abort the request stays counted in flight and nothing is recorded for it.
+        if (!counters.aborted) {
+          counters.inFlight--
+          record(shared, outcome, { sentAtMs, atMs: now(), traceId, stream })
+        }
+        resolve()
       },
     )
-    request.on('error', fail)
-    timer = setTimeout(() => {
-      timedOut = true
-      request.destroy(new Error('request timed out'))
-    }, shared.requestTimeoutMs)
-    request.end(planned.body)
   })
+}
+
+function record(
+  shared: Shared,
+  outcome: PostOutcome,
+  request: { sentAtMs: number; atMs: number; traceId: string; stream: StreamTimer | undefined },
+): void {
+  const { recorder, counters } = shared
+  const { sentAtMs, atMs, traceId, stream } = request
+  if (outcome.kind === 'response') {
+    recorder.response({
+      sentAtMs,
+      completedAtMs: atMs,
+      latencyMs: atMs - sentAtMs,
+      status: outcome.status,
+      traceId,
+      ...(stream ? { stream: stream.finish(atMs, outcome.status, outcome.contentType) } : {}),
+    })
+    return
+  }
+  if (!outcome.timedOut && shared.unreachable.failed(outcome.error, atMs, recorder.completed))
+    counters.unreachable = true
+  const code = outcome.timedOut ? 'timeout' : (outcome.error?.code ?? 'error')
+  recorder.failure({ sentAtMs, failedAtMs: atMs, timeout: outcome.timedOut, code, traceId })
 }

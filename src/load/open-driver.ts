@@ -13,9 +13,10 @@ import https from 'node:https'
 import { type ArrivalStage, createArrivalSchedule } from './arrival-schedule.ts'
 import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
 import { type ClientRecorder, type ClientRecording, createClientRecorder } from './client-recorder.ts'
-import { createUnreachableWatch, type EndpointTarget, parseEndpointUrl } from './endpoint-target.ts'
+import { createUnreachableWatch, parseEndpointUrl } from './endpoint-target.ts'
 import { type DispatchSummary, realClock, runDispatcher } from './open-dispatcher.ts'
-import type { PlannedRequest, RequestMix } from './request-mix.ts'
+import { type PostOutcome, postRequest } from './post-request.ts'
+import type { RequestMix } from './request-mix.ts'
 import { createStreamTimer, type StreamTimer } from './stream-timing.ts'
 import { newTraceparent } from './traceparent.ts'
 
@@ -106,7 +107,7 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
       // A streamed answer is read chunk by chunk and timed; any other is drained unread.
       const stream = planned.stream ? createStreamTimer(planned.tenant, intendedMs) : undefined
       const via = { transport, agent, target, clock }
-      post(via, planned, traceparent, { requestTimeoutMs, stream }, (outcome) => {
+      postRequest(via, planned, traceparent, { requestTimeoutMs, stream }, (outcome) => {
         if (!settle()) return
         const atMs = clock.now()
         const errored = outcome.kind === 'failure' && !outcome.timedOut
@@ -129,75 +130,6 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
     lagsMs,
     interrupted: options.signal?.aborted ?? false,
   })
-}
-
-type PostVia = {
-  transport: typeof http | typeof https
-  agent: http.Agent
-  target: EndpointTarget
-  clock: { now(): number }
-}
-type PostOutcome =
-  | { kind: 'response'; status: number; contentType: string | undefined }
-  | { kind: 'failure'; timedOut: boolean; error: NodeJS.ErrnoException | undefined }
-
-// One POST, its response read to the end; `onOutcome` is called exactly once: at the end of the
-// response, or at the first error (the timeout destroys the request, which then errors).
-function post(
-  via: PostVia,
-  planned: PlannedRequest,
-  traceparent: string,
-  options: { requestTimeoutMs: number; stream: StreamTimer | undefined },
-  onOutcome: (outcome: PostOutcome) => void,
-): void {
-  const { transport, agent, target, clock } = via
-  const { requestTimeoutMs, stream } = options
-  let timedOut = false
-  let done = false
-  let timer: NodeJS.Timeout | undefined
-
-  const fail = (error: NodeJS.ErrnoException | undefined) => {
-    if (done) return
-    done = true
-    clearTimeout(timer)
-    onOutcome({ kind: 'failure', timedOut, error })
-  }
-
-  const request = transport.request(
-    {
-      agent,
-      protocol: target.protocol,
-      hostname: target.hostname,
-      port: target.port,
-      path: planned.path ?? target.path,
-      method: planned.method,
-      headers: { ...planned.headers, 'content-length': Buffer.byteLength(planned.body), traceparent },
-    },
-    (response) => {
-      if (stream) response.on('data', (chunk: Buffer) => stream.push(chunk, clock.now()))
-      else response.resume()
-      response.on('end', () => {
-        if (done) return
-        done = true
-        clearTimeout(timer)
-        onOutcome({
-          kind: 'response',
-          status: response.statusCode ?? 0,
-          contentType: response.headers['content-type'],
-        })
-      })
-      response.on('error', fail)
-      response.on('close', () => {
-        if (!response.complete) fail(Object.assign(new Error('response aborted'), { code: 'ECONNRESET' }))
-      })
-    },
-  )
-  request.on('error', fail)
-  timer = setTimeout(() => {
-    timedOut = true
-    request.destroy(new Error('request timed out'))
-  }, requestTimeoutMs)
-  request.end(planned.body)
 }
 
 // Latency is counted from the intended send time (see the top of this file).

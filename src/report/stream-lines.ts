@@ -19,18 +19,23 @@ export function streamRows(report: Report): StreamRow[] {
   add('ITL (pooled gaps)', 'ms', report.client_itl_ms)
   add('TPOT (per request)', 'ms', report.client_tpot_ms)
   add('output tokens/s', 'tok/s', report.output_tokens_per_s)
-  const server = report.stages[SERVER_TTFT_STAGE]
-  if (server && report.client_ttft_ms) {
-    add('TTFT (server, llm_generation)', 'ms', {
-      p50: server.p50_ms,
-      p90: server.p90_ms,
-      p95: server.p95_ms,
-      p99: server.p99_ms,
-      max: server.max_ms,
-      count: server.count,
-    })
-  }
+  const server = serverTtft(report)
+  if (server && report.client_ttft_ms) add('TTFT (server, llm_generation)', 'ms', server)
   return rows
+}
+
+// The server-side first-token stage (llm_generation.time_to_first_token) in the client figures' shape.
+export function serverTtft(report: Report) {
+  const server = report.stages[SERVER_TTFT_STAGE]
+  if (!server) return undefined
+  return {
+    p50: server.p50_ms,
+    p90: server.p90_ms,
+    p95: server.p95_ms,
+    p99: server.p99_ms,
+    max: server.max_ms,
+    count: server.count,
+  }
 }
 
 export function formatStreamValue(value: number, unit: string): string {

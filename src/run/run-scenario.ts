@@ -91,9 +91,8 @@ export async function runLoadedScenario(loaded: LoadedScenario, options: RunOpti
     const collected = await collectResults(scenario, system, client, crash.what)
     const status = runStatusOf(scenario, client, crash.what, options.signal)
     const overhead = await overheadAfterRun(scenario, system, status, options)
-    const capacity = searchCapacity
-      ? await capacityAfterRun(loaded, scenario, system, status, options, collected, client)
-      : undefined
+    const afterRun: AfterRun = { loaded, scenario, system, status, options, collected, client }
+    const capacity = searchCapacity ? await capacityAfterRun(afterRun) : undefined
     const built = buildReport({
       scenario,
       loaded,
@@ -112,7 +111,7 @@ export async function runLoadedScenario(loaded: LoadedScenario, options: RunOpti
     const withCapacitySection = capacity
       ? withCapacity(built, capacity, scenario.budgets, options.inconclusiveBudgets ?? 'fail')
       : built
-    const report = await withWhatIf(loaded, scenario, system, status, options, collected, withCapacitySection)
+    const report = await withWhatIf(afterRun, withCapacitySection)
     // Credentials never leave the run: report.json, the history and --json are written from this.
     return redactReport(
       redactKnownSecrets(
@@ -276,40 +275,44 @@ async function overheadAfterRun(
   })
 }
 
-async function capacityAfterRun(
-  loaded: LoadedScenario,
-  scenario: Scenario,
-  system: SystemUnderTest,
-  status: RunStatus,
-  options: RunOptions,
-  collected: Collected,
-  client: ClientLoadResult,
-): Promise<CapacitySection | undefined> {
+// The capacity search's steps and the what-if re-runs are runs of a changed scenario from the
+// same file, with the caller's Ctrl+C and progress.
+function followUpRuns(loaded: LoadedScenario, options: RunOptions) {
+  return {
+    runStep: (changed: Scenario, o: RunOptions) =>
+      runLoadedScenario({ scenario: changed, file: loaded.file, text: loaded.text }, o),
+    signal: options.signal,
+    onPhase: options.onPhase,
+  }
+}
+
+// What the searches after a complete run need from it.
+type AfterRun = {
+  loaded: LoadedScenario
+  scenario: Scenario
+  system: SystemUnderTest
+  status: RunStatus
+  options: RunOptions
+  collected: Collected
+  client: ClientLoadResult
+}
+
+async function capacityAfterRun(run: AfterRun): Promise<CapacitySection | undefined> {
+  const { loaded, scenario, system, status, options, collected, client } = run
   if (status.status !== 'complete') return undefined
   await system.stop()
   return runCapacity(scenario, {
-    runStep: (step, o) => runLoadedScenario({ scenario: step, file: loaded.file, text: loaded.text }, o),
-    signal: options.signal,
-    onPhase: options.onPhase,
+    ...followUpRuns(loaded, options),
     spansPerRequest: spansPerRequestOf(collected.finished.results.stages, client.completedAfterWarmup),
   })
 }
 
-async function withWhatIf(
-  loaded: LoadedScenario,
-  scenario: Scenario,
-  system: SystemUnderTest,
-  status: RunStatus,
-  options: RunOptions,
-  collected: Collected,
-  report: Report,
-): Promise<Report> {
+async function withWhatIf(run: AfterRun, report: Report): Promise<Report> {
+  const { loaded, scenario, system, status, options, collected } = run
   if (scenario.whatIf.length === 0 || status.status !== 'complete') return report
   await system.stop()
   const rows = await runWhatIf(scenario, collected.finished.whatIf ?? [], report, {
-    runStep: (rerun, o) => runLoadedScenario({ scenario: rerun, file: loaded.file, text: loaded.text }, o),
-    signal: options.signal,
-    onPhase: options.onPhase,
+    ...followUpRuns(loaded, options),
   })
   return { ...report, what_if: rows }
 }

@@ -7,7 +7,13 @@
 import type { BudgetResult, Report } from '../../contract/report-types.ts'
 import { SERVER_TTFT_STAGE } from '../../contract/span-names.ts'
 import { budgetLimitText, budgetStatus } from '../report-figures.ts'
-import { formatStreamValue, goodputLine, streamAccountingLine, streamRows } from '../stream-lines.ts'
+import {
+  formatStreamValue,
+  goodputLine,
+  serverTtft,
+  streamAccountingLine,
+  streamRows,
+} from '../stream-lines.ts'
 import { placeholder } from './analysis-sections.ts'
 import { escapeHtml as esc } from './inline-assets.ts'
 
@@ -30,22 +36,7 @@ function figures(report: Report): Figure[] {
   add('ttft', 'Time to first token (client)', report.client_ttft_ms, ['ttft'])
   add('itl', 'Inter-token latency (every gap)', report.client_itl_ms, ['itl'])
   add('tpot', 'Time per output token (per request)', report.client_tpot_ms, ['tpot'])
-  const server = report.stages[SERVER_TTFT_STAGE]
-  if (server && server.count > 0) {
-    add(
-      'server-ttft',
-      'Time to first token (server, llm_generation)',
-      {
-        p50: server.p50_ms,
-        p90: server.p90_ms,
-        p95: server.p95_ms,
-        p99: server.p99_ms,
-        max: server.max_ms,
-        count: server.count,
-      },
-      [SERVER_TTFT_STAGE],
-    )
-  }
+  add('server-ttft', 'Time to first token (server, llm_generation)', serverTtft(report), [SERVER_TTFT_STAGE])
   return list
 }
 
