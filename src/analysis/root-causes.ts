@@ -12,8 +12,8 @@ export class RootCauses {
   other = 0 // failed traces of kinds beyond MAX_KINDS
 
   // Call for a trace with at least one ERROR span.
-  observe(spans: readonly ReadableSpan[]): void {
-    const path = errorPath(spans) ?? UNKNOWN_ERROR
+  observe(spans: readonly ReadableSpan[], knownPath?: string): void {
+    const path = knownPath ?? errorPath(spans) ?? UNKNOWN_ERROR
     const kind = this.#kinds.get(path)
     if (kind) kind.count++
     else if (this.#kinds.size < MAX_KINDS)

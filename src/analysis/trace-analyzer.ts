@@ -27,7 +27,8 @@ export class TraceAnalyzer {
     })
   }
 
-  observeTrace(spans: readonly ReadableSpan[]): void {
+  // errorPath: the trace's, when the caller computed it already (the collector passes it).
+  observeTrace(spans: readonly ReadableSpan[], errorPath?: string): void {
     if (spans.length === 0) return
     let root: ReadableSpan | undefined
     let hasError = false
@@ -40,7 +41,7 @@ export class TraceAnalyzer {
     root ??= spans.find((s) => !s.parentSpanContext || s.parentSpanContext.isRemote) ?? spans[0]!
     this.#traces++
     this.#dependencies.observe(spans, root.status.code === SpanStatusCode.ERROR)
-    if (hasError) this.#rootCauses.observe(spans)
+    if (hasError) this.#rootCauses.observe(spans, errorPath)
     const kept = this.#breakdown.observe(spans, root)
     // Attribute values, the costliest check (a lookup per attribute), are counted on the traces
     // the reservoir admits: all of the first 10,000, then a uniform share that shrinks as

@@ -85,8 +85,8 @@ export async function createEndpointApp(
   const collector = new StageCollector({
     selectors,
     seed: scenario.seed,
-    onMeasuredTrace: (spans) => {
-      analyzer.observeTrace(spans)
+    onMeasuredTrace: (spans, errorPath) => {
+      analyzer.observeTrace(spans, errorPath)
       whatIf?.observeTrace(spans)
     },
   })

@@ -63,7 +63,7 @@ async function start(message: Extract<ToEndpoint, { type: 'start-target' }>): Pr
   collector = new StageCollector({
     selectors: scenario.budgets.flatMap((b) => (b.kind === 'stage' ? [b.selector] : [])),
     seed: scenario.seed,
-    onMeasuredTrace: (spans) => traces.observeTrace(spans),
+    onMeasuredTrace: (spans, errorPath) => traces.observeTrace(spans, errorPath),
     fidelityFromAttributes: false,
   })
   collector.startMeasuring(Number.POSITIVE_INFINITY)

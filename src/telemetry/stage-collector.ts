@@ -29,7 +29,8 @@ export type CollectorOptions = {
   maxStageNames?: number
   // Called with every whole trace that started after warm-up, when its server span ends
   // (children end first). Trace-level analysis hangs off this; it must be cheap and bounded.
-  onMeasuredTrace?: (spans: readonly ReadableSpan[]) => void
+  // With the trace's error path when a span failed (computed once here, for every consumer).
+  onMeasuredTrace?: (spans: readonly ReadableSpan[], errorPath: string | undefined) => void
   // false for a team's service (target:): its client spans carry no mock attributes, and mock
   // fidelity comes from joining them with the mocks' own records (recordDependencyCall).
   fidelityFromAttributes?: boolean
@@ -100,7 +101,7 @@ export class StageCollector implements SpanProcessor {
     Omit<CollectorOptions, 'selectors' | 'seed' | 'onMeasuredTrace' | 'fidelityFromAttributes'>
   >
   readonly #fidelityFromAttributes: boolean
-  readonly #onMeasuredTrace: ((spans: readonly ReadableSpan[]) => void) | undefined
+  readonly #onMeasuredTrace: CollectorOptions['onMeasuredTrace']
   #measureFromMs = Number.NEGATIVE_INFINITY
   readonly counters: CollectorCounters = {
     spans_started: 0,
@@ -170,8 +171,12 @@ export class StageCollector implements SpanProcessor {
       if (measured) {
         if (this.#rootDurations.size < MAX_ROOT_DURATIONS)
           this.#rootDurations.set(traceId, hrtimeToMs(span.duration))
-        this.#considerExemplar(spans, hrtimeToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
-        this.#onMeasuredTrace?.(spans)
+        // This runs in span.end() on the request path: the error path is computed once, straight
+        // from the spans, and a TraceRecord is built only for an exemplar that is kept.
+        const failed = spans.some((s) => s.status.code === SpanStatusCode.ERROR)
+        const kind = failed ? (errorPath(spans) ?? UNKNOWN_ERROR) : undefined
+        this.#considerExemplar(spans, hrtimeToMs(span.duration), kind)
+        this.#onMeasuredTrace?.(spans, kind)
       }
     }
   }
@@ -285,15 +290,12 @@ export class StageCollector implements SpanProcessor {
     histogram.record(hrtimeToMs(span.duration), span.status.code === SpanStatusCode.ERROR)
   }
 
-  #considerExemplar(spans: ReadableSpan[], durationMs: number, rootError: boolean): void {
-    const hasError = rootError || spans.some((s) => s.status.code === SpanStatusCode.ERROR)
-    if (hasError) {
-      // This runs in span.end() on the request path: read the kind straight from the spans and
-      // build a TraceRecord only for an exemplar that is kept.
-      const kind = errorPath(spans) ?? UNKNOWN_ERROR
+  // kind: the trace's error path, undefined for a trace without a failed span.
+  #considerExemplar(spans: ReadableSpan[], durationMs: number, kind: string | undefined): void {
+    if (kind !== undefined) {
       const kept = this.#errorsByKind.get(kind) ?? []
       if (kept.length < this.#options.errorTracesPerKind && this.#errorsByKind.size < 50) {
-        kept.push(toTraceRecord(spans, 'error'))
+        kept.push(toTraceRecord(spans, 'error', kind))
         this.#errorsByKind.set(kind, kept)
       }
     }
@@ -303,17 +305,17 @@ export class StageCollector implements SpanProcessor {
       slowest.length < this.#options.slowestTraces ||
       durationMs > slowest[slowest.length - 1]!.duration_ms
     ) {
-      slowest.push(toTraceRecord(spans, 'slowest'))
+      slowest.push(toTraceRecord(spans, 'slowest', kind))
       slowest.sort((a, b) => b.duration_ms - a.duration_ms)
       if (slowest.length > this.#options.slowestTraces) slowest.pop()
     }
     // Uniform sample of measured traces: reservoir sampling, Vitter's Algorithm R.
     this.#sampleSeen++
     if (this.#sample.length < this.#options.sampledTraces) {
-      this.#sample.push(toTraceRecord(spans, 'sample'))
+      this.#sample.push(toTraceRecord(spans, 'sample', kind))
     } else {
       const j = Math.floor(this.#rng.next() * this.#sampleSeen)
-      if (j < this.#options.sampledTraces) this.#sample[j] = toTraceRecord(spans, 'sample')
+      if (j < this.#options.sampledTraces) this.#sample[j] = toTraceRecord(spans, 'sample', kind)
     }
   }
 

@@ -25,7 +25,12 @@ function plainAttributes(attributes: ReadableSpan['attributes']): Record<string,
   return out
 }
 
-export function toTraceRecord(spans: readonly ReadableSpan[], reason: string): TraceRecord {
+// knownErrorPath: the trace's error path when the caller has it already (the collector does).
+export function toTraceRecord(
+  spans: readonly ReadableSpan[],
+  reason: string,
+  knownErrorPath?: string,
+): TraceRecord {
   const traceStartMs = Math.min(...spans.map((s) => hrtimeToMs(s.startTime)))
   const records = spans
     .map((s): SpanRecord => {
@@ -59,7 +64,7 @@ export function toTraceRecord(spans: readonly ReadableSpan[], reason: string): T
     trace_id: spans[0]!.spanContext().traceId,
     duration_ms: root.duration_ms,
     error,
-    ...(error ? { error_path: errorPath(spans) ?? UNKNOWN_ERROR } : {}),
+    ...(error ? { error_path: knownErrorPath ?? errorPath(spans) ?? UNKNOWN_ERROR } : {}),
     reason,
     spans: records,
   }
