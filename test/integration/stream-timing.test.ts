@@ -16,24 +16,9 @@ import { runOpenLoad } from '../../src/load/open-driver.ts'
 import { createRequestMix } from '../../src/load/request-mix.ts'
 import { streamSeries } from '../../src/load/stream-timing.ts'
 import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
-import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
-import { hrtimeToMs } from '../../src/units.ts'
+import { preLlmOffsetsMs, streamTimingScenario } from '../fixtures/stream-timing.ts'
 
-const scenario = scenarioFromObject({
-  name: 'stream-timing',
-  requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'how fast?', stream: true }],
-  dependencies: {
-    auth: { latency: { fixed: '2ms' } },
-    embedding: { latency: { fixed: '5ms' } },
-    vector_store: { latency: { fixed: '3ms' } },
-    reranker: { latency: { fixed: '4ms' } },
-    llm: {
-      latency: {
-        tokens: { ttft: { fixed: '200ms' }, per_token: '10ms', output_tokens: { min: 50, max: 50 } },
-      },
-    },
-  },
-})
+const scenario = streamTimingScenario
 const exporter = new InMemorySpanExporter()
 let app: EndpointApp
 let url: string
@@ -51,18 +36,8 @@ const median = (values: number[]) =>
     0.5,
   )
 
-// Per trace: llm_generation's start minus the server span's start, the pipeline before the LLM.
 function preLlmP50(): number {
-  const spans = exporter.getFinishedSpans()
-  const servers = new Map(
-    spans.filter((s) => s.name === 'POST /ask').map((s) => [s.spanContext().traceId, s]),
-  )
-  const offsets = spans
-    .filter((s) => s.name === 'llm_generation')
-    .flatMap((llm) => {
-      const server = servers.get(llm.spanContext().traceId)
-      return server ? [hrtimeToMs(llm.startTime) - hrtimeToMs(server.startTime)] : []
-    })
+  const offsets = preLlmOffsetsMs(exporter.getFinishedSpans())
   expect(offsets.length).toBeGreaterThan(5)
   return median(offsets)
 }
