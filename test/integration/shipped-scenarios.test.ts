@@ -33,7 +33,12 @@ describe('shipped scenarios, shortened', () => {
     // The model's p99 is 250 ms against a 100 ms budget: P(one search > 100 ms) = 12%, so among
     // about 50 searches the p99 (their maximum) is over 100 ms with probability 1 − 0.88⁵⁰ > 99.8%.
     const report = await runScenario('slow-vector-store', SHORT)
-    expect(failed(report), actuals(report)).toEqual(['vector_search.p99'])
+    // throughput.min_rps is left to the full run, as for rate-limit: a 3 s window is mostly the
+    // start-up transient (one CI run measured 9.6 req/s here).
+    expect(
+      failed(report).filter((b) => b !== 'throughput.min_rps'),
+      actuals(report),
+    ).toEqual(['vector_search.p99'])
     expect(report.budget_verdict).toBe('fail')
   })
 
