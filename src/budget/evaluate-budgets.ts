@@ -22,7 +22,7 @@
 // join budgets to stages; `source` keeps the budget exactly as the user wrote it.
 // sampling_overhead budgets need two runs and are evaluated elsewhere; they yield no result here.
 import type { BudgetResult, StageStats } from '../contract/report-types.ts'
-import { STAT_OF } from '../contract/stage-metrics.ts'
+import { STAT_OF, sampleNounOf } from '../contract/stage-metrics.ts'
 import {
   CONFIDENCE,
   clopperPearson,
@@ -95,7 +95,7 @@ export function evaluateBudgets(
     }
     results.push({
       ...base,
-      ...stageDecision(budget.metric, budget.limit, stats, measured.measuredS, policy),
+      ...stageDecision(budget, stats, measured.measuredS, policy),
     })
   }
   return results
@@ -104,8 +104,7 @@ export function evaluateBudgets(
 type Decision = Pick<BudgetResult, 'actual' | 'pass' | 'verdict' | 'count' | 'ci' | 'to_decide' | 'note'>
 
 function stageDecision(
-  metric: StageMetric,
-  limit: number,
+  { metric, limit, target }: { metric: StageMetric; limit: number; target: string },
   stats: StageStats,
   measuredS: number | undefined,
   policy: InconclusivePolicy,
@@ -132,7 +131,16 @@ function stageDecision(
     count: n,
     ci,
     to_decide: { count, seconds },
-    note: inconclusiveNote({ n, low, high, ratio: metric === 'error_rate', count, seconds, policy }),
+    note: inconclusiveNote({
+      n,
+      noun: sampleNounOf(target),
+      low,
+      high,
+      ratio: metric === 'error_rate',
+      count,
+      seconds,
+      policy,
+    }),
   }
 }
 
@@ -185,6 +193,7 @@ function errorRateInterval(stats: StageStats): Interval {
 
 function inconclusiveNote(input: {
   n: number
+  noun: string
   low: number | null
   high: number | null
   ratio: boolean
@@ -196,11 +205,11 @@ function inconclusiveNote(input: {
   const bound = (x: number | null) =>
     x === null ? 'unbounded' : input.ratio ? `${(x * 100).toFixed(2)}%` : `${Number(x.toPrecision(4))} ms`
   const interval = `[${bound(input.low)}, ${bound(input.high)}]`
-  const head = `inconclusive: the 95% interval ${interval} from ${n} span${n === 1 ? '' : 's'} straddles the limit`
+  const head = `inconclusive: the 95% interval ${interval} from ${n} ${n === 1 ? input.noun.replace(/s$/, '') : input.noun} straddles the limit`
   const decide =
     count === null
       ? 'the estimate sits on the limit, so no run length would decide it'
-      : `about ${count} spans${seconds !== null ? ` (≈ ${formatSeconds(seconds)} of measurement at the observed rate)` : ''} would probably decide it`
+      : `about ${count} ${input.noun}${seconds !== null ? ` (≈ ${formatSeconds(seconds)} of measurement at the observed rate)` : ''} would probably decide it`
   const effect = policy === 'warn' ? 'a warning in a quick run' : 'not shown to hold, so it fails'
   return `${head}; ${decide}; ${effect}`
 }

@@ -4,10 +4,10 @@
 // ttft, itl and tpot parse like stage keys (so they are decided like stages, on their 95%
 // intervals); goodput, the share of requests that met every SLO (vLLM's request goodput), is a
 // kind of its own. Only the tenant narrows them: the client knows no other attribute.
+import { CLIENT_STREAM_METRICS } from '../contract/stage-metrics.ts'
 import { parseDurationMs, parseFraction } from '../units.ts'
 import type { BudgetProblem, StageSelector } from './parse-budget.ts'
 
-export const CLIENT_STREAM_METRICS = ['ttft', 'itl', 'tpot'] as const
 export const GOODPUT_METRICS = ['min', 'min_rps'] as const
 
 export type GoodputSloMs = { ttftMs?: number; itlMs?: number; tpotMs?: number; e2eMs?: number }

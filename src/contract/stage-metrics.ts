@@ -14,3 +14,14 @@ export const STAT_OF: Record<DurationMetric, StageNumberField> = {
   max: 'max_ms',
   mean: 'mean_ms',
 }
+
+// Budget targets the load driver measures on streamed answers (issue 13) rather than spans.
+export const CLIENT_STREAM_METRICS = ['ttft', 'itl', 'tpot'] as const
+
+// What one sample of a budget's target is, for "about N … would decide it": ttft, tpot and
+// goodput count streamed requests, itl the gaps between tokens, everything else spans.
+export function sampleNounOf(target: string): string {
+  const name = target.split('{')[0]
+  if (name === 'itl') return 'token gaps'
+  return name === 'ttft' || name === 'tpot' || name === 'goodput' ? 'streamed requests' : 'spans'
+}

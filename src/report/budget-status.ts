@@ -4,6 +4,7 @@
 // console imports it too), so it formats with format-ms.ts only.
 
 import type { BudgetResult, Report } from '../contract/report-types.ts'
+import { sampleNounOf } from '../contract/stage-metrics.ts'
 import { formatMs } from './format-ms.ts'
 
 export function formatBudgetValue(value: number | null, unit: BudgetResult['unit']): string {
@@ -56,7 +57,7 @@ export function budgetToDecideText(budget: BudgetResult): string | null {
     seconds === null
       ? ''
       : ` (≈ ${seconds < 100 ? seconds.toFixed(1) : seconds.toFixed(0)} s at the observed rate)`
-  return `about ${count} spans${time} would decide it`
+  return `about ${count} ${sampleNounOf(budget.target)}${time} would decide it`
 }
 
 // "3 of 5 budgets failed (1 inconclusive)", "4 of 5 budgets passed; 1 inconclusive (warning)".

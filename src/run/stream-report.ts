@@ -9,7 +9,12 @@ import { isClientStreamTarget } from '../budget/stream-budget.ts'
 import type { PERCENTILE_METRICS } from '../contract/report-schema.ts'
 import type { BudgetResult, Report, StageStats } from '../contract/report-types.ts'
 import { meetsSlo, type StreamRecord, streamSeries } from '../load/stream-timing.ts'
-import { CONFIDENCE, clopperPearson, quantileInterval } from '../stats/quantile-interval.ts'
+import {
+  CONFIDENCE,
+  clopperPearson,
+  countToExcludeProportion,
+  quantileInterval,
+} from '../stats/quantile-interval.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 
 type Summary = { p50: number; p90: number; p95: number; p99: number; max: number; count: number }
@@ -183,11 +188,29 @@ function goodputResult(
     verdict,
     count: total,
     ci: { level: CONFIDENCE, low, high, method: 'Clopper–Pearson (exact binomial)' },
-    ...(verdict === 'inconclusive'
-      ? {
-          note: `inconclusive: the 95% interval [${(low * 100).toFixed(1)}%, ${(high * 100).toFixed(1)}%] from ${total} requests straddles the limit`,
-        }
-      : {}),
+    ...(verdict === 'inconclusive' ? undecidedGoodput(met, total, budget.limit, measuredS, [low, high]) : {}),
+  }
+}
+
+// How many streamed requests would make the share's interval exclude the limit if the share
+// stayed where it is (the error-rate budgets' method), and the seconds that takes at this rate.
+function undecidedGoodput(
+  met: number,
+  total: number,
+  limit: number,
+  measuredS: number,
+  [low, high]: [number, number],
+): Pick<BudgetResult, 'to_decide' | 'note'> {
+  const count = countToExcludeProportion(met, total, limit)
+  const seconds = count !== null && measuredS > 0 ? count / (total / measuredS) : null
+  const pct = (x: number) => `${(x * 100).toFixed(1)}%`
+  const decide =
+    count === null
+      ? 'the share sits on the limit, so no run length would decide it'
+      : `about ${count} streamed requests${seconds !== null ? ` (≈ ${Math.round(seconds)} s at the observed rate)` : ''} would probably decide it`
+  return {
+    to_decide: { count, seconds },
+    note: `inconclusive: the 95% interval [${pct(low)}, ${pct(high)}] from ${total} requests straddles the limit; ${decide}`,
   }
 }
 

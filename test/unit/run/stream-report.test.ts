@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseBudgets } from '../../../src/budget/parse-budget.ts'
 import type { StreamRecord } from '../../../src/load/stream-timing.ts'
 import { statsWithIntervals, streamBudgetResults, streamFields } from '../../../src/run/stream-report.ts'
+import { clopperPearson } from '../../../src/stats/quantile-interval.ts'
 
 function record(tenant: string, ttftMs: number, e2eMs: number, ok = true): StreamRecord {
   return {
@@ -56,6 +57,28 @@ describe('stream report figures and budgets', () => {
     expect(by['ttft{tenant_id=globex}']).toMatchObject({ verdict: 'fail', count: 10, actual: 2000 })
     expect(by.goodput).toMatchObject({ verdict: 'pass', actual: 90 / 101 })
     expect(by['goodput{tenant_id=globex}']).toMatchObject({ verdict: 'fail', actual: 0 })
+  })
+
+  it('an undecided goodput says how many requests would decide it', () => {
+    // 90 of 101 met the SLO: 89.1%, whose 95% interval straddles 88%.
+    const [result] = streamBudgetResults(
+      records,
+      budgetsOf({ goodput: { min: '88%', slo: { ttft: '1s' } } }),
+      10,
+      'fail',
+    )
+    expect(result).toMatchObject({ verdict: 'inconclusive', pass: false, count: 101 })
+    const count = result!.to_decide!.count!
+    const share = 90 / 101
+    // At that count the same share's interval excludes 88%; at 90% of it, it does not yet.
+    expect(clopperPearson(Math.round(share * count), count)[0]).toBeGreaterThan(0.88)
+    const fewer = Math.floor(count * 0.9)
+    expect(clopperPearson(Math.round(share * fewer), fewer)[0]).toBeLessThanOrEqual(0.88)
+    // 101 requests took 10 s, so about count / 10.1 seconds.
+    expect(result!.to_decide!.seconds).toBeCloseTo(count / 10.1, 6)
+    expect(result!.note).toMatch(
+      /^inconclusive: the 95% interval \[.*\] from 101 requests straddles the limit; about \d+ streamed requests \(≈ \d+ s at the observed rate\) would probably decide it$/,
+    )
   })
 
   it('a stream budget with no data fails and says so', () => {
