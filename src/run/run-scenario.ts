@@ -54,6 +54,9 @@ export type RunOptions = RunOverrides & {
   onTargetStarted?: (pid: number | null) => void
   // Search for the capacity after the run (src/capacity/), even without a capacity budget.
   findCapacity?: boolean
+  // The closed model runs the streaming driver even when no request streams (it always does
+  // when one does); `npm run bench` compares it with autocannon on the same load.
+  streamingDriver?: boolean
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -214,7 +217,7 @@ function runDriver(
   }
   if (load.arrival) return runOpenLoad({ ...common, arrival: load.arrival, seed: scenario.seed })
   const connections = load.connections ?? 10
-  return scenario.requests.some((request) => request.stream)
+  return options.streamingDriver || scenario.requests.some((request) => request.stream)
     ? runClosedStreamLoad({ ...common, connections })
     : runClosedLoad({ ...common, connections })
 }
