@@ -1,7 +1,7 @@
 #!/usr/bin/env -S npx tsx
 // The command line: a thin layer over the programmatic API, and the only place that exits.
 import path from 'node:path'
-import yargs from 'yargs'
+import yargs, { type InferredOptionTypes, type Options } from 'yargs'
 import { hideBin } from 'yargs/helpers'
 import type { Report } from './contract/report-types.ts'
 import { ExitCode, type ExitCodeValue, RunError, UsageError } from './errors.ts'
@@ -52,21 +52,42 @@ function reportWriteOutcome(written: RunReportsWritten, outDir: string): ExitCod
   return ExitCode.runFailed
 }
 
-async function runCommand(argv: {
-  scenario?: string
-  list?: boolean
-  duration?: string
-  warmup?: string
-  connections?: string
-  seed?: string
-  sampler?: string
-  transport?: 'http' | 'in-process'
-  out: string
-  json?: boolean
-  quiet?: boolean
-  'find-capacity'?: boolean
-  'what-if'?: string[]
-}): Promise<ExitCodeValue> {
+// The `run` command's flags, declared once: yargs reads them and runCommand's argv type is inferred
+// from them, so a flag cannot be added to one and forgotten in the other.
+const RUN_OPTIONS = {
+  list: { type: 'boolean', describe: 'List the scenarios with their descriptions' },
+  duration: { type: 'string', describe: 'Override load.duration (e.g. 10s)' },
+  warmup: { type: 'string', describe: 'Override load.warmup (e.g. 2s)' },
+  // Strings: the scenario schema reads them, so "abc" is refused with its message, not NaN.
+  connections: { type: 'string', describe: 'Override load.connections (closed model)' },
+  seed: { type: 'string', describe: 'Override the seed' },
+  sampler: {
+    type: 'string',
+    describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',
+  },
+  transport: {
+    choices: ['http', 'in-process'],
+    describe: 'Override mocks.transport: mock servers over HTTP (default) or msw in the endpoint',
+  },
+  out: { type: 'string', default: 'reports', describe: 'Reports directory' },
+  json: { type: 'boolean', describe: 'Print the report JSON to stdout' },
+  quiet: { type: 'boolean', describe: 'Print nothing but errors' },
+  'what-if': {
+    type: 'string',
+    array: true,
+    describe:
+      'Predict from the traces, then measure, a dependency latency change: reranker=0.5x (repeatable)',
+  },
+  'find-capacity': {
+    type: 'boolean',
+    describe:
+      'After the run, search for the highest open-model rate that keeps every budget (capacity: section)',
+  },
+} as const satisfies Record<string, Options>
+
+async function runCommand(
+  argv: InferredOptionTypes<typeof RUN_OPTIONS> & { scenario?: string },
+): Promise<ExitCodeValue> {
   if (argv.list) {
     for (const s of listScenarios())
       console.log(escapeControls(`${s.name.padEnd(20)} ${s.description.replace(/\s+/g, ' ').trim()}`))
@@ -129,34 +150,7 @@ async function main(): Promise<ExitCodeValue> {
             type: 'string',
             describe: 'Scenario name (scenarios/<name>.yaml) or path',
           })
-          .option('list', { type: 'boolean', describe: 'List the scenarios with their descriptions' })
-          .option('duration', { type: 'string', describe: 'Override load.duration (e.g. 10s)' })
-          .option('warmup', { type: 'string', describe: 'Override load.warmup (e.g. 2s)' })
-          // Strings: the scenario schema reads them, so "abc" is refused with its message, not NaN.
-          .option('connections', { type: 'string', describe: 'Override load.connections (closed model)' })
-          .option('seed', { type: 'string', describe: 'Override the seed' })
-          .option('sampler', {
-            type: 'string',
-            describe: 'Override tracing.sampler: always_on, always_off, ratio:0.1, parent_ratio:0.1',
-          })
-          .option('transport', {
-            choices: ['http', 'in-process'] as const,
-            describe: 'Override mocks.transport: mock servers over HTTP (default) or msw in the endpoint',
-          })
-          .option('out', { type: 'string', default: 'reports', describe: 'Reports directory' })
-          .option('json', { type: 'boolean', describe: 'Print the report JSON to stdout' })
-          .option('quiet', { type: 'boolean', describe: 'Print nothing but errors' })
-          .option('what-if', {
-            type: 'string',
-            array: true,
-            describe:
-              'Predict from the traces, then measure, a dependency latency change: reranker=0.5x (repeatable)',
-          })
-          .option('find-capacity', {
-            type: 'boolean',
-            describe:
-              'After the run, search for the highest open-model rate that keeps every budget (capacity: section)',
-          })
+          .options(RUN_OPTIONS)
           .example('$0 run rate-limit', 'Run scenarios/rate-limit.yaml')
           .example('$0 run baseline --duration 5s --sampler ratio:0.1', 'A shorter run at 10% sampling')
           .example('$0 run baseline --find-capacity', 'The highest rate at which every budget passes')

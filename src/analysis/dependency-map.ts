@@ -9,6 +9,7 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { DependencyStats } from '../contract/analysis-schema.ts'
 import { HdrDurationRecorder } from '../stats/hdr-recorder.ts'
 import { hrtimeToMs } from '../units.ts'
+import { boundedEntry } from './bounded-entry.ts'
 
 const MAX_DEPENDENCIES = 50
 
@@ -20,6 +21,18 @@ type Dependency = {
   failedTraces: number
   lastTrace: number // sequence number of the last trace counted, so a trace counts once
   latency: HdrDurationRecorder
+}
+
+function newDependency(): Dependency {
+  return {
+    tracesCalling: 0,
+    calls: 0,
+    retries: 0,
+    errorSpans: 0,
+    failedTraces: 0,
+    lastTrace: 0,
+    latency: new HdrDurationRecorder(),
+  }
 }
 
 export function dependencyOf(span: ReadableSpan): string {
@@ -40,22 +53,10 @@ export class DependencyMap {
     for (const span of spans) {
       if (span.kind !== SpanKind.CLIENT) continue
       const name = dependencyOf(span)
-      let dependency = this.#dependencies.get(name)
+      const dependency = boundedEntry(this.#dependencies, name, MAX_DEPENDENCIES, newDependency)
       if (!dependency) {
-        if (this.#dependencies.size >= MAX_DEPENDENCIES) {
-          this.dropped++
-          continue
-        }
-        dependency = {
-          tracesCalling: 0,
-          calls: 0,
-          retries: 0,
-          errorSpans: 0,
-          failedTraces: 0,
-          lastTrace: 0,
-          latency: new HdrDurationRecorder(),
-        }
-        this.#dependencies.set(name, dependency)
+        this.dropped++
+        continue
       }
       if (dependency.lastTrace !== trace) {
         dependency.lastTrace = trace

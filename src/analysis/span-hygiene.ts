@@ -22,6 +22,7 @@ import { SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { AttributeCardinality, HygieneFinding, HygieneResults } from '../contract/analysis-schema.ts'
 import { hrtimeToMs } from '../units.ts'
+import { boundedEntry } from './bounded-entry.ts'
 
 export const DISTINCT_CAP = 1000
 export const HIGH_CARDINALITY = 100
@@ -80,6 +81,18 @@ type NameStats = {
   keys: Map<string, KeyStats>
 }
 
+function newKeyStats(key: string): KeyStats {
+  return {
+    values: new Set(),
+    distinct: 0,
+    spans: 0,
+    last: undefined,
+    types: 0,
+    examples: [],
+    secret: isSecretKey(key),
+  }
+}
+
 function fnv1a32(text: string): number {
   let hash = 0x811c9dc5
   for (let i = 0; i < text.length; i++) hash = Math.imul(hash ^ text.charCodeAt(i), 0x01000193)
@@ -106,25 +119,21 @@ export class SpanHygiene {
   // checked on every span.
   observe(span: ReadableSpan, checkAttributes = true): void {
     this.#spans++
-    let stats = this.#names.get(span.name)
+    const stats = boundedEntry(this.#names, span.name, MAX_NAMES, () => ({
+      spans: 0,
+      subMs: 0,
+      totalMs: 0,
+      errors: 0,
+      errorsWithoutType: 0,
+      errorsWithoutException: 0,
+      firstTraceId: span.spanContext().traceId,
+      withoutTypeExample: undefined,
+      withoutExceptionExample: undefined,
+      keys: new Map(),
+    }))
     if (!stats) {
-      if (this.#names.size >= MAX_NAMES) {
-        this.namesDropped++
-        return
-      }
-      stats = {
-        spans: 0,
-        subMs: 0,
-        totalMs: 0,
-        errors: 0,
-        errorsWithoutType: 0,
-        errorsWithoutException: 0,
-        firstTraceId: span.spanContext().traceId,
-        withoutTypeExample: undefined,
-        withoutExceptionExample: undefined,
-        keys: new Map(),
-      }
-      this.#names.set(span.name, stats)
+      this.namesDropped++
+      return
     }
     stats.spans++
     const durationMs = hrtimeToMs(span.duration)
@@ -155,22 +164,10 @@ export class SpanHygiene {
   }
 
   #observeAttribute(stats: NameStats, key: string, value: unknown): void {
-    let k = stats.keys.get(key)
+    const k = boundedEntry(stats.keys, key, MAX_KEYS_PER_NAME, newKeyStats)
     if (!k) {
-      if (stats.keys.size >= MAX_KEYS_PER_NAME) {
-        this.keysDropped++
-        return
-      }
-      k = {
-        values: new Set(),
-        distinct: 0,
-        spans: 0,
-        last: undefined,
-        types: 0,
-        examples: [],
-        secret: isSecretKey(key),
-      }
-      stats.keys.set(key, k)
+      this.keysDropped++
+      return
     }
     k.spans++
     if (value === k.last) return

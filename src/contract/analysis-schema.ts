@@ -35,6 +35,7 @@ export const stageBreakdownSchema = z.object({
   }),
   savings: z.array(savingSchema).meta({ description: 'Potential savings for X = 10%, 25%, 50%.' }),
 })
+export type StageBreakdown = z.infer<typeof stageBreakdownSchema>
 
 export const breakdownLevelSchema = z.object({
   parent: z.string().meta({ description: 'The parent span: POST /ask (the request) or rag_pipeline.' }),
@@ -48,6 +49,7 @@ export const breakdownLevelSchema = z.object({
   slowest_traces: count.meta({ description: 'Size of the slowest 1% (at least 1 when there are traces).' }),
   stages: z.array(stageBreakdownSchema),
 })
+export type BreakdownLevel = z.infer<typeof breakdownLevelSchema>
 
 export const breakdownSchema = z
   .object({
@@ -92,6 +94,7 @@ export const dependencySchema = z.object({
     .string()
     .meta({ description: 'The seed’s impact analysis line, e.g. "If llm is down → 97.0% …".' }),
 })
+export type DependencyStats = z.infer<typeof dependencySchema>
 
 export const rootCauseSchema = z.object({
   path: z.string().meta({ description: 'The deepest error span path, as in `root_causes`.' }),
@@ -101,6 +104,7 @@ export const rootCauseSchema = z.object({
     description: 'The first measured trace of this kind (also kept in `exemplars` as an error exemplar).',
   }),
 })
+export type RootCause = z.infer<typeof rootCauseSchema>
 
 export const hygieneFindingSchema = z.object({
   check: z.enum([
@@ -115,6 +119,7 @@ export const hygieneFindingSchema = z.object({
   message: z.string(),
   example: z.string().meta({ description: 'An attribute value, a duration or a trace id that shows it.' }),
 })
+export type HygieneFinding = z.infer<typeof hygieneFindingSchema>
 
 export const cardinalitySchema = z.object({
   span_name: z.string(),
@@ -130,6 +135,7 @@ export const cardinalitySchema = z.object({
     .array(z.string())
     .meta({ description: 'Up to 5 values, truncated; none for secret-like keys.' }),
 })
+export type AttributeCardinality = z.infer<typeof cardinalitySchema>
 
 export const hygieneSchema = z.object({
   spans_checked: count,
@@ -138,6 +144,7 @@ export const hygieneSchema = z.object({
     .array(cardinalitySchema)
     .meta({ description: 'The (span name, key) pairs with the most distinct values, at most 25.' }),
 })
+export type HygieneResults = z.infer<typeof hygieneSchema>
 
 export const analysisSchema = z
   .object({
@@ -155,12 +162,4 @@ export const analysisSchema = z
     hygiene: hygieneSchema,
   })
   .meta({ description: 'Trace analysis of the measured traces, computed in the endpoint process.' })
-
 export type AnalysisResults = z.infer<typeof analysisSchema>
-export type BreakdownLevel = z.infer<typeof breakdownLevelSchema>
-export type StageBreakdown = z.infer<typeof stageBreakdownSchema>
-export type DependencyStats = z.infer<typeof dependencySchema>
-export type RootCause = z.infer<typeof rootCauseSchema>
-export type HygieneFinding = z.infer<typeof hygieneFindingSchema>
-export type AttributeCardinality = z.infer<typeof cardinalitySchema>
-export type HygieneResults = z.infer<typeof hygieneSchema>

@@ -4,6 +4,32 @@ import { z } from 'zod'
 const n = z.number()
 const interval = z.tuple([n, n])
 
+// One arm against the baseline arm on one metric, as stats/compare-arms.ts computes it.
+export const armComparisonSchema = z.object({
+  ratio: n, // mean(arm) / mean(baseline)
+  effect: n.meta({ description: 'ratio − 1: +0.03 is 3% more than the baseline arm.' }),
+  ci95: interval.meta({ description: 'Expanded-percentile bootstrap 95% interval of the effect.' }),
+  difference: n, // mean(arm) − mean(baseline), in the metric's unit
+  difference_ci95: interval,
+  p_value: n.meta({ description: 'Two-sided permutation test on the difference of means.' }),
+  n_arm: n,
+  n_baseline: n,
+})
+export type ArmComparison = z.infer<typeof armComparisonSchema>
+
+// One trial: one arm for one round of the interleaved order.
+export const trialSchema = z.object({
+  arm: n,
+  round: n,
+  cpu_per_request_ms: n,
+  p50_ms: n,
+  p99_ms: n,
+  event_loop_delay_p99_ms: n,
+  rss_mb: n,
+  completed: n,
+})
+export type TrialRecord = z.infer<typeof trialSchema>
+
 export const overheadSchema = z
   .object({
     separation: z
@@ -23,30 +49,12 @@ export const overheadSchema = z
         baseline: z.boolean(),
       }),
     ),
-    trials: z.array(
-      z.object({
-        arm: n,
-        round: n,
-        cpu_per_request_ms: n,
-        p50_ms: n,
-        p99_ms: n,
-        event_loop_delay_p99_ms: n,
-        rss_mb: n,
-        completed: n,
-      }),
-    ),
+    trials: z.array(trialSchema),
     comparisons: z.array(
       z.object({
         arm: z.string(),
         metric: z.string(),
-        ratio: n,
-        effect: n.meta({ description: 'ratio − 1: +0.03 is 3% more than the baseline arm.' }),
-        ci95: interval.meta({ description: 'Expanded-percentile bootstrap 95% interval of the effect.' }),
-        difference: n,
-        difference_ci95: interval,
-        p_value: n.meta({ description: 'Two-sided permutation test on the difference of means.' }),
-        n_arm: n,
-        n_baseline: n,
+        ...armComparisonSchema.shape,
         within_noise: z.boolean(),
       }),
     ),
@@ -83,3 +91,4 @@ export const overheadSchema = z
     notes: z.array(z.string()),
   })
   .meta({ description: 'Sampling overhead: arms compared in interleaved trials with bootstrap intervals.' })
+export type OverheadSection = z.infer<typeof overheadSchema>

@@ -3,7 +3,38 @@
 // prints these figures; the tests call the same functions with fixed seeds.
 import { createRng } from '../rng.ts'
 import { type DetectionOptions, detectRegressions } from './regression.ts'
-import { type SyntheticMetricSpec, syntheticNights } from './synthetic-history.ts'
+import type { RunSnapshot } from './run-snapshot.ts'
+import { type Slowdown, type SyntheticMetricSpec, syntheticNights } from './synthetic-history.ts'
+
+// What every calibration takes: each trial's metric specs (drawn from the trial's seed), the seed
+// all trials' seeds are drawn from, and the detector's options.
+type Calibration = {
+  specs: (seed: number) => readonly SyntheticMetricSpec[]
+  seed: number
+  detection?: Partial<DetectionOptions>
+}
+
+// One synthetic history per trial. Each trial's seed is drawn from `seed` and feeds both its specs
+// and its nights, so the trials are independent and the whole measurement is reproducible.
+function* seededHistories(
+  options: Calibration & { trials: number; nights: number; slowdown?: Slowdown },
+): Generator<RunSnapshot[]> {
+  const seeds = createRng(options.seed)
+  for (let t = 0; t < options.trials; t++) {
+    const seed = seeds.int(1, 2 ** 31)
+    yield syntheticNights({
+      specs: options.specs(seed),
+      nights: options.nights,
+      seed,
+      slowdown: options.slowdown,
+    })
+  }
+}
+
+// Night `night` checked against every night before it, exactly as the nightly job would.
+function judgeNight(runs: readonly RunSnapshot[], night: number, detection?: Partial<DetectionOptions>) {
+  return detectRegressions(runs[night]!, runs.slice(0, night), detection)
+}
 
 export type FalseAlarmResult = {
   histories: number
@@ -18,24 +49,17 @@ export type FalseAlarmResult = {
 
 // `histories` independent histories of `nights` nights each; every night from minHistory on is
 // checked against the nights before it, exactly as the nightly job would.
-export function measureFalseAlarms(options: {
-  specs: (seed: number) => readonly SyntheticMetricSpec[]
-  histories: number
-  nights: number
-  seed: number
-  detection?: Partial<DetectionOptions>
-}): FalseAlarmResult {
-  const seeds = createRng(options.seed)
+export function measureFalseAlarms(
+  options: Calibration & { histories: number; nights: number },
+): FalseAlarmResult {
   let nightsJudged = 0
   let nightsWithRegression = 0
   let nightsWithImprovement = 0
   let metricsJudged = 0
   let metricRegressions = 0
-  for (let h = 0; h < options.histories; h++) {
-    const seed = seeds.int(1, 2 ** 31)
-    const runs = syntheticNights({ specs: options.specs(seed), nights: options.nights, seed })
+  for (const runs of seededHistories({ ...options, trials: options.histories })) {
     for (let night = 1; night < runs.length; night++) {
-      const detection = detectRegressions(runs[night]!, runs.slice(0, night), options.detection)
+      const detection = judgeNight(runs, night, options.detection)
       const judged = detection.findings.filter(
         (f) => f.status !== 'insufficient-history' && f.status !== 'too-few-samples',
       )
@@ -73,32 +97,22 @@ export type DetectionResult = {
 }
 
 // A slowdown of `factor` on every latency metric of `stage`, starting after `cleanNights` nights.
-export function measureDetection(options: {
-  specs: (seed: number) => readonly SyntheticMetricSpec[]
-  stage: string
-  factor: number
-  cleanNights: number
-  trials: number
-  seed: number
-  detection?: Partial<DetectionOptions>
-}): DetectionResult {
-  const seeds = createRng(options.seed)
+export function measureDetection(
+  options: Calibration & { stage: string; factor: number; cleanNights: number; trials: number },
+): DetectionResult {
   let first = 0
   let three = 0
   let five = 0
   let others = 0
-  for (let t = 0; t < options.trials; t++) {
-    const seed = seeds.int(1, 2 ** 31)
-    const runs = syntheticNights({
-      specs: options.specs(seed),
-      nights: options.cleanNights + 5,
-      seed,
-      slowdown: { stage: options.stage, factor: options.factor, fromNight: options.cleanNights },
-    })
+  const histories = seededHistories({
+    ...options,
+    nights: options.cleanNights + 5,
+    slowdown: { stage: options.stage, factor: options.factor, fromNight: options.cleanNights },
+  })
+  for (const runs of histories) {
     let caughtOn: number | undefined
     for (let slow = 0; slow < 5; slow++) {
-      const night = options.cleanNights + slow
-      const detection = detectRegressions(runs[night]!, runs.slice(0, night), options.detection)
+      const detection = judgeNight(runs, options.cleanNights + slow, options.detection)
       const regressions = detection.findings.filter((f) => f.status === 'regression')
       if (slow === 0 && regressions.some((f) => f.stage !== options.stage)) others++
       if (caughtOn === undefined && regressions.some((f) => f.stage === options.stage)) caughtOn = slow

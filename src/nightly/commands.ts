@@ -11,9 +11,9 @@ import { compareFiles, renderComparisonConsole, renderComparisonMarkdown } from 
 import { DEFAULT_HISTORY_DIR } from './history-store.ts'
 import { DEFAULT_SUITE_FILE } from './load-suite.ts'
 import type { DetectionOptions } from './regression.ts'
-import { regressionsText } from './render-suite-summary.ts'
 import { DEFAULT_NIGHTLY_DIR, runSuite, type SuiteEvent } from './run-suite.ts'
-import { marginText, verdictText, worstMargin } from './suite-result.ts'
+import { regressionsText, scenarioOverview } from './scenario-overview.ts'
+import { verdictText } from './suite-result.ts'
 
 type SetExitCode = (code: ExitCodeValue) => void
 
@@ -131,11 +131,10 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
           ...(seedHistory ? { seedHistory } : {}),
           onEvent: printer(argv.quiet ?? false),
         })
-        for (const o of result.outcomes) {
+        for (const o of result.outcomes.map(scenarioOverview))
           console.log(
-            `${o.name.padEnd(22)} ${verdictText(o).padEnd(26)} ${marginText(worstMargin(o.budgets)).padEnd(34)} ${regressionsText(o)}`,
+            `${o.name.padEnd(22)} ${o.verdict.padEnd(26)} ${o.worstMargin.padEnd(34)} ${o.regressions}`,
           )
-        }
         console.log(`\nExit ${result.exitCode}: ${EXIT_MEANING[result.exitCode]}`)
         console.log(`Suite report: ${displayPath(path.resolve(result.dir, 'index.html'))}`)
         setExitCode(result.exitCode)

@@ -8,14 +8,9 @@
 import { EXIT_MEANING } from '../errors.ts'
 import { escapeHtml, inlineAssets, scriptSafeJson } from '../report/html/inline-assets.ts'
 import { formatBand, formatChange, formatValue } from './regression.ts'
-import { regressionsText, syntheticNote } from './render-suite-summary.ts'
-import {
-  marginText,
-  type ScenarioOutcome,
-  type SuiteResult,
-  verdictText,
-  worstMargin,
-} from './suite-result.ts'
+import { syntheticNote } from './render-suite-summary.ts'
+import { scenarioOverview } from './scenario-overview.ts'
+import { type ScenarioOutcome, type SuiteResult, verdictText } from './suite-result.ts'
 import type { TrendChart } from './trends.ts'
 
 type ChartData = {
@@ -50,15 +45,15 @@ function statusClass(outcome: ScenarioOutcome): string {
 }
 
 function scenarioRow(outcome: ScenarioOutcome): string {
-  const link = outcome.links.html ?? outcome.links.json
+  const row = scenarioOverview(outcome)
   const regressionsClass = outcome.detection?.status === 'regression' ? 'bad' : ''
   return `<tr>
-<td><a href="#s-${escapeHtml(outcome.name)}">${escapeHtml(outcome.name)}</a></td>
-<td class="${statusClass(outcome)}">${escapeHtml(verdictText(outcome))}</td>
-<td>${escapeHtml(outcome.trust ?? '—')}</td>
-<td>${escapeHtml(marginText(worstMargin(outcome.budgets)))}</td>
-<td class="${regressionsClass}">${escapeHtml(regressionsText(outcome))}</td>
-<td>${link ? `<a href="${escapeHtml(encodeURI(link))}">${escapeHtml(link)}</a>` : '—'}</td>
+<td><a href="#s-${escapeHtml(row.name)}">${escapeHtml(row.name)}</a></td>
+<td class="${statusClass(outcome)}">${escapeHtml(row.verdict)}</td>
+<td>${escapeHtml(row.trust)}</td>
+<td>${escapeHtml(row.worstMargin)}</td>
+<td class="${regressionsClass}">${escapeHtml(row.regressions)}</td>
+<td>${row.link ? `<a href="${escapeHtml(encodeURI(row.link))}">${escapeHtml(row.link)}</a>` : '—'}</td>
 </tr>`
 }
 

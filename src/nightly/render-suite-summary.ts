@@ -2,13 +2,8 @@
 
 import { EXIT_MEANING } from '../errors.ts'
 import type { Finding } from './regression.ts'
-import {
-  marginText,
-  type ScenarioOutcome,
-  type SuiteResult,
-  verdictText,
-  worstMargin,
-} from './suite-result.ts'
+import { scenarioOverview } from './scenario-overview.ts'
+import type { SuiteResult } from './suite-result.ts'
 
 // Text inside a markdown table cell: no pipes or line breaks, no HTML.
 export function mdCell(text: string): string {
@@ -23,18 +18,6 @@ export function mdCell(text: string): string {
 export function mdCode(text: string): string {
   const clean = text.replace(/[\r\n]+/g, ' ')
   return clean.includes('`') ? `\`\` ${clean} \`\`` : `\`${clean}\``
-}
-
-export function regressionsText(outcome: ScenarioOutcome): string {
-  const detection = outcome.detection
-  if (!detection) return '—'
-  const regressions = detection.findings.filter((f) => f.status === 'regression').length
-  const improvements = detection.findings.filter((f) => f.status === 'improvement').length
-  if (detection.status === 'insufficient-history')
-    return `insufficient history (${detection.history.used} of ${detection.options.minHistory} runs)`
-  const parts = [`${regressions} regression${regressions === 1 ? '' : 's'}`]
-  if (improvements > 0) parts.push(`${improvements} improvement${improvements === 1 ? '' : 's'}`)
-  return parts.join(', ')
 }
 
 export function syntheticNote(result: SuiteResult): string | null {
@@ -59,10 +42,10 @@ export function renderSuiteSummary(result: SuiteResult): string {
   lines.push('| Scenario | Verdict | Trust | Worst budget margin | Regressions | Report |')
   lines.push('|---|---|---|---|---|---|')
   for (const outcome of result.outcomes) {
-    const link = outcome.links.html ?? outcome.links.json
-    lines.push(
-      `| ${mdCell(outcome.name)} | ${mdCell(verdictText(outcome))} | ${mdCell(outcome.trust ?? '—')} | ${mdCell(marginText(worstMargin(outcome.budgets)))} | ${mdCell(regressionsText(outcome))} | ${link ? `[${mdCell(link)}](${encodeURI(link)})` : '—'} |`,
-    )
+    const row = scenarioOverview(outcome)
+    const cells = [row.name, row.verdict, row.trust, row.worstMargin, row.regressions].map(mdCell)
+    const link = row.link ? `[${mdCell(row.link)}](${encodeURI(row.link)})` : '—'
+    lines.push(`| ${[...cells, link].join(' | ')} |`)
   }
   const failedBudgets = result.outcomes.flatMap((o) =>
     o.budgets

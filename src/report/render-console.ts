@@ -1,7 +1,7 @@
 // The console summary of a report: stage table, budgets, load, accounting, verdict last.
 // Pure: the caller decides on colour (a TTY without NO_COLOR) and prints the string.
 
-import type { BudgetResult, Report, StageStats } from '../contract/report-types.ts'
+import type { BudgetResult, Report, StageStats, TrustGuard } from '../contract/report-types.ts'
 import { SPAN, STAGE_SPAN_NAMES } from '../contract/span-names.ts'
 import { budgetEvidenceText, budgetStatus, budgetStatusText, verdictDetail } from './budget-status.ts'
 import { capacityAnswerText } from './capacity-text.ts'
@@ -140,6 +140,13 @@ function accountingLines(report: Report, paint: ReturnType<typeof painter>): str
   ]
 }
 
+// A trust guard's figure or threshold, in the guard's unit.
+function formatGuardValue(value: number, unit: TrustGuard['unit']): string {
+  if (unit === 'ms') return `${formatMs(value)} ms`
+  if (unit === 'ratio') return `${(value * 100).toFixed(1)}%`
+  return String(value)
+}
+
 function trustLines(report: Report, paint: ReturnType<typeof painter>): string[] {
   const t = report.trust
   const lines = [
@@ -147,18 +154,8 @@ function trustLines(report: Report, paint: ReturnType<typeof painter>): string[]
   ]
   for (const g of t.guards) {
     if (g.figure === null) continue
-    const figure =
-      g.unit === 'ms'
-        ? `${formatMs(g.figure)} ms`
-        : g.unit === 'ratio'
-          ? `${(g.figure * 100).toFixed(1)}%`
-          : String(g.figure)
-    const threshold =
-      g.unit === 'ms'
-        ? `${formatMs(g.threshold)} ms`
-        : g.unit === 'ratio'
-          ? `${(g.threshold * 100).toFixed(1)}%`
-          : String(g.threshold)
+    const figure = formatGuardValue(g.figure, g.unit)
+    const threshold = formatGuardValue(g.threshold, g.unit)
     const mark = g.pass ? paint('ok', 'green') : paint('FAIL', 'red', 'bold')
     lines.push(
       `  ${g.name.padEnd(46)} ${figure.padStart(10)}  ${g.comparison} ${threshold.padEnd(9)} ${mark}`,

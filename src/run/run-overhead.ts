@@ -5,27 +5,19 @@
 // secondary and usually inside the noise, which the report says when they are.
 import type { InconclusivePolicy } from '../budget/evaluate-budgets.ts'
 import type { Budget } from '../budget/parse-budget.ts'
+import type { OverheadSection, TrialRecord } from '../contract/overhead-schema.ts'
 import type { BudgetResult } from '../contract/report-types.ts'
 import { runOpenLoad } from '../load/open-driver.ts'
 import { createRequestMix } from '../load/request-mix.ts'
 import { createRng } from '../rng.ts'
 import type { OverheadConfig, Scenario } from '../scenario/schema.ts'
 import { samplerLabel } from '../scenario/schema.ts'
-import { type ArmComparison, compareArms, overheadVerdict, repeatsToSettle } from '../stats/compare-arms.ts'
+import { compareArms, overheadVerdict, repeatsToSettle } from '../stats/compare-arms.ts'
 import { summarizeDurations } from '../stats/stage-stats.ts'
 import type { ArmStageStats } from './endpoint-protocol.ts'
 import { startSystemUnderTest } from './system-under-test.ts'
 
-export type TrialRecord = {
-  arm: number
-  round: number
-  cpu_per_request_ms: number
-  p50_ms: number
-  p99_ms: number
-  event_loop_delay_p99_ms: number
-  rss_mb: number
-  completed: number
-}
+export type { OverheadSection }
 
 const METRICS = ['cpu_per_request', 'p50', 'p99', 'event_loop_delay_p99'] as const
 type Metric = (typeof METRICS)[number]
@@ -34,43 +26,6 @@ const METRIC_OF: Record<Metric, (t: TrialRecord) => number> = {
   p50: (t) => t.p50_ms,
   p99: (t) => t.p99_ms,
   event_loop_delay_p99: (t) => t.event_loop_delay_p99_ms,
-}
-
-export type OverheadSection = {
-  separation: string
-  order: string
-  rate_per_sec: number
-  repeats: number
-  trial_s: number
-  warmup_s: number
-  arms: { index: number; label: string; sampler: string; calibration_us: number; baseline: boolean }[]
-  trials: TrialRecord[]
-  comparisons: (ArmComparison & { arm: string; metric: Metric; within_noise: boolean })[]
-  verdicts: {
-    metric: string
-    limit: number
-    arm: string
-    verdict: 'pass' | 'fail' | 'inconclusive'
-    repeats_to_settle: number | null
-  }[]
-  calibration: {
-    arm: string
-    injected_ms: number
-    measured_ms: number
-    ci95_ms: [number, number]
-    within_ci: boolean
-  }[]
-  precision: {
-    arm: string
-    stage: string
-    count: number
-    p99_ms: number
-    p99_ci_ms: [number, number] | null
-    half_width_pct: number | null
-    run_s_for_target: number | null
-  }[]
-  precision_target: number
-  notes: string[]
 }
 
 export function trialOrder(

@@ -18,21 +18,13 @@ import {
   quantileSorted,
   sampleWithReplacement,
 } from 'simple-statistics'
+import type { ArmComparison } from '../contract/overhead-schema.ts'
 import { createRng } from '../rng.ts'
 
 export const BOOTSTRAP_RESAMPLES = 10_000
 
-export type ArmComparison = {
-  ratio: number // mean(arm) / mean(baseline)
-  effect: number // ratio − 1
-  ci95: [number, number] // of the effect
-  difference: number // mean(arm) − mean(baseline), in the metric's unit
-  difference_ci95: [number, number]
-  p_value: number
-  n_arm: number
-  n_baseline: number
-}
-
+// The result has the report's shape (ArmComparison, contract/overhead-schema.ts): a comparison
+// goes into report.json as it is.
 export function compareArms(
   arm: readonly number[],
   baseline: readonly number[],

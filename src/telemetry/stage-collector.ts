@@ -6,6 +6,7 @@
 // dropped between the SDK and the statistics.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
+import { boundedEntry } from '../analysis/bounded-entry.ts'
 import { errorPath, UNKNOWN_ERROR } from '../analysis/error-path.ts'
 import type { StageSelector } from '../budget/parse-budget.ts'
 import { MOCK_DELAY_ATTRIBUTE, MOCK_HELD_ATTRIBUTE } from '../contract/dependency-api.ts'
@@ -78,6 +79,11 @@ const INTERVAL_STAGES = new Set(STAGE_SPAN_NAMES)
 const MAX_ROOT_DURATIONS = 20_000
 
 type Stage = { recorder: HdrDurationRecorder; histogram: LogHistogram; errors: number }
+const newStage = (): Stage => ({
+  recorder: new HdrDurationRecorder(),
+  histogram: new LogHistogram(),
+  errors: 0,
+})
 type Dependency = {
   durations: HdrDurationRecorder
   excess: HdrDurationRecorder
@@ -223,15 +229,8 @@ export class StageCollector implements SpanProcessor {
   }
 
   #stage(key: string): Stage | undefined {
-    let stage = this.#stages.get(key)
-    if (!stage) {
-      if (this.#stages.size >= this.#options.maxStageNames) {
-        this.counters.stage_names_dropped++
-        return undefined
-      }
-      stage = { recorder: new HdrDurationRecorder(), histogram: new LogHistogram(), errors: 0 }
-      this.#stages.set(key, stage)
-    }
+    const stage = boundedEntry(this.#stages, key, this.#options.maxStageNames, newStage)
+    if (!stage) this.counters.stage_names_dropped++
     return stage
   }
 

@@ -8,6 +8,11 @@ import { fileURLToPath } from 'node:url'
 import { describe, expect, it } from 'vitest'
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url))
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
+// Outside src/ the code may read data only, not layers: the shipped scenarios and the vendored
+// upstream .proto definitions the OTLP receiver parses.
+const DATA_FOLDERS = ['scenarios', 'vendor']
 
 // '.' is the leaves at the top of src/ (errors, units, rng, token-bucket, environment); 'entry'
 // is cli.ts and index.ts, which may import anything.
@@ -59,16 +64,20 @@ function folderOf(file: string): string {
   return ['cli.ts', 'index.ts'].includes(parts[0]!) ? 'entry' : '.'
 }
 
-const SPECIFIER = /(?:from\s+|import\(\s*|new URL\(\s*)['"](\.{1,2}\/[^'"]+)['"]/g
+const SPECIFIER = /(?:from\s+|import\(\s*|new URL\(\s*)['"`](\.{1,2}\/[^'"`]+)['"`]/g
 
 type Edge = { from: string; to: string; file: string; target: string }
 
+const isOutsideSrc = (target: string): boolean => relative(SRC, target).startsWith('..')
+
+function targets(file: string): string[] {
+  return [...readFileSync(file, 'utf8').matchAll(SPECIFIER)].map((m) => resolve(dirname(file), m[1]!))
+}
+
 function edges(): Edge[] {
   return files(SRC).flatMap((file) =>
-    [...readFileSync(file, 'utf8').matchAll(SPECIFIER)]
-      .map((m) => resolve(dirname(file), m[1]!))
-      // Files outside src/ (the shipped scenarios, package.json) are data, not layers.
-      .filter((target) => !relative(SRC, target).startsWith('..'))
+    targets(file)
+      .filter((target) => !isOutsideSrc(target))
       .map((target) => ({
         from: folderOf(file),
         to: folderOf(target),
@@ -126,6 +135,16 @@ describe('import direction', () => {
       ['d', new Set(['a'])],
     ])
     expect(foldersOnCycles(graph)).toEqual(['a', 'b', 'c'])
+  })
+
+  it('reads nothing outside src/ but the data folders', () => {
+    const outside = files(SRC).flatMap((file) =>
+      targets(file)
+        .filter(isOutsideSrc)
+        .map((target) => `${relative(SRC, file)} → ${relative(ROOT, target)}`),
+    )
+    expect(outside.some((read) => read.endsWith('→ vendor/opentelemetry-proto'))).toBe(true)
+    expect(outside.filter((read) => !DATA_FOLDERS.includes(read.split('→ ')[1]!.split('/')[0]!))).toEqual([])
   })
 
   it('only run/, nightly/, cli.ts and index.ts import report/', () => {

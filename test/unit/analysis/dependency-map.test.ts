@@ -56,6 +56,16 @@ function byName(results: DependencyStats[], name: string): DependencyStats {
 }
 
 describe('DependencyMap', () => {
+  it('keeps at most 50 dependencies and counts the client spans of the others as dropped', () => {
+    const map = new DependencyMap()
+    const spans = Array.from({ length: 52 }, (_, i) => call(`dep-${i}`, `c${i}`, 0, 10))
+    map.observe(fakeTrace(traceId(1), spans), false)
+    map.observe(fakeTrace(traceId(2), [call('dep-0', 'c0', 0, 10), call('dep-51', 'c1', 0, 10)]), false)
+    expect(map.results()).toHaveLength(50)
+    expect(byName(map.results(), 'dep-0').calls).toBe(2)
+    expect(map.dropped).toBe(3)
+  })
+
   it('computes request share, calls per request, retries, error rates and latency', () => {
     const map = new DependencyMap()
     for (const t of traces()) map.observe(t.spans, t.failed)

@@ -13,6 +13,16 @@ function findings(hygiene: SpanHygiene, check: HygieneFinding['check']): Hygiene
 }
 
 describe('SpanHygiene', () => {
+  it('keeps at most 200 span names and 64 attribute keys per name, counting the rest as dropped', () => {
+    const hygiene = new SpanHygiene()
+    for (let i = 0; i < 201; i++) observe(hygiene, i + 1, { name: `span-${i}`, startMs: 0, endMs: 5 })
+    const attributes = Object.fromEntries(Array.from({ length: 66 }, (_, i) => [`key_${i}`, 'v']))
+    observe(hygiene, 300, { name: 'span-0', startMs: 0, endMs: 5, attributes })
+    expect(hygiene.namesDropped).toBe(1)
+    expect(hygiene.keysDropped).toBe(2)
+    expect(hygiene.results().spans_checked).toBe(202)
+  })
+
   it('flags vague and very short span names, but not HTTP method names or specific ones', () => {
     const hygiene = new SpanHygiene()
     for (const name of ['search', 'Process', 'db', 'vector_search', 'GET', 'POST /v1/embeddings', 'rerank']) {
