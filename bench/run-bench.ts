@@ -16,6 +16,7 @@ import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { type RunOptions, runScenario } from '../src/run/run-scenario.ts'
 import { measureAnalysisCost } from './analysis-cost.ts'
+import { type ProbeQuantiles, startSchedulerProbe } from './scheduler-probe.ts'
 import { measureStreamTtft } from './stream-ttft.ts'
 
 const quick = process.argv.includes('--quick')
@@ -100,10 +101,14 @@ type Fidelity = {
   transport_p50_ms: number | null
   client_minus_server_p50_ms: number
   endpoint_loop_delay_p99_ms: number
+  // The scheduler probe's wake-up lateness over the same measured window (scheduler-probe.ts).
+  scheduler_floor: ProbeQuantiles
   trust: string
 }
 async function fidelity(transport: Transport, fraction: number): Promise<Fidelity> {
   const rate = Math.max(5, Math.round(ceilings.http.rps * fraction))
+  let probe: ReturnType<typeof startSchedulerProbe> | undefined
+  let warmup: NodeJS.Timeout | undefined
   const report = await run(
     `fidelity, ${transport}, ${fraction * 100}% of the http ceiling (${rate} req/s)`,
     scenario(
@@ -112,7 +117,16 @@ async function fidelity(transport: Transport, fraction: number): Promise<Fidelit
       FIXED_MS,
       transport,
     ),
+    {
+      // The probe runs over the measured window only: from the end of warm-up to the end of load.
+      onPhase: (phase) => {
+        if (phase === 'driving load') warmup = setTimeout(() => (probe = startSchedulerProbe()), 3000)
+      },
+    },
   )
+  clearTimeout(warmup)
+  if (!probe) throw new Error(`Failed to run the scheduler probe beside the ${transport} fidelity run.`)
+  const schedulerFloor = await probe.stop()
   const stages = STAGES.map((s) => report.stages[s]!)
   const worst = (pick: (f: Report['trust']['fidelity'][number]) => number | null | undefined) => {
     const values = report.trust.fidelity.map(pick).filter((v): v is number => typeof v === 'number')
@@ -129,6 +143,7 @@ async function fidelity(transport: Transport, fraction: number): Promise<Fidelit
     transport_p50_ms: worst((f) => f.transport_p50_ms),
     client_minus_server_p50_ms: report.client_latency_ms.p50 - report.stages['POST /ask']!.p50_ms,
     endpoint_loop_delay_p99_ms: report.trust.endpoint.event_loop_delay_p99_ms,
+    scheduler_floor: schedulerFloor,
     trust: report.trust.verdict === 'trusted' ? 'trusted' : `untrusted: ${report.trust.reasons.join('; ')}`,
   }
 }
@@ -249,6 +264,12 @@ const rows: [string, string, string, boolean | null][] = [
     half.lateness_p99_ms !== null && half.lateness_p99_ms <= 0.5,
   ],
   [
+    'scheduler floor at 50%: a bare timer thread wakes late by, p99',
+    `${f(half.scheduler_floor.p99_ms)} ms (p50 ${f(half.scheduler_floor.p50_ms)}, at 25%: p99 ${f(quarter.scheduler_floor.p99_ms)})`,
+    'no target',
+    null,
+  ],
+  [
     'client p50 − server root p50 at 25%',
     `${f(quarter.client_minus_server_p50_ms)} ms`,
     '≤ 1.0 ms',
@@ -294,11 +315,11 @@ for (const [name, figure, target, ok] of rows) {
 }
 console.log('\n  fidelity detail (fixed 50 ms per dependency):')
 console.log(
-  '    transport    load   stage p50/p99 excess   lateness p50/p99   transport p50   client−server p50   trust',
+  '    transport    load   stage p50/p99 excess   lateness p50/p99   scheduler floor p50/p99/p99.9   transport p50   client−server p50   trust',
 )
 for (const r of fidelities) {
   console.log(
-    `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${r.trust}`,
+    `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.scheduler_floor.p50_ms)} / ${f(r.scheduler_floor.p99_ms)} / ${f(r.scheduler_floor.p999_ms)} ms       ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${r.trust}`,
   )
 }
 console.log(
