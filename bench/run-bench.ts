@@ -100,6 +100,9 @@ type Fidelity = {
   lateness_p99_ms: number | null
   transport_p50_ms: number | null
   client_minus_server_p50_ms: number
+  // The open driver's actual − intended send time: charged to client latency.
+  send_lag_p50_ms: number | null
+  send_lag_p99_ms: number | null
   endpoint_loop_delay_p99_ms: number
   // The scheduler probe's wake-up lateness over the same measured window (scheduler-probe.ts).
   scheduler_floor: ProbeQuantiles
@@ -144,6 +147,8 @@ async function fidelity(transport: Transport, fraction: number): Promise<Fidelit
     client_minus_server_p50_ms: report.client_latency_ms.p50 - report.stages['POST /ask']!.p50_ms,
     endpoint_loop_delay_p99_ms: report.trust.endpoint.event_loop_delay_p99_ms,
     scheduler_floor: schedulerFloor,
+    send_lag_p50_ms: report.trust.schedule_lag_ms?.p50 ?? null,
+    send_lag_p99_ms: report.trust.schedule_lag_ms?.p99 ?? null,
     trust: report.trust.verdict === 'trusted' ? 'trusted' : `untrusted: ${report.trust.reasons.join('; ')}`,
   }
 }
@@ -315,11 +320,11 @@ for (const [name, figure, target, ok] of rows) {
 }
 console.log('\n  fidelity detail (fixed 50 ms per dependency):')
 console.log(
-  '    transport    load   stage p50/p99 excess   lateness p50/p99   scheduler floor p50/p99/p99.9   transport p50   client−server p50   trust',
+  '    transport    load   stage p50/p99 excess   lateness p50/p99   scheduler floor p50/p99/p99.9   transport p50   client−server p50   send lag p50/p99   trust',
 )
 for (const r of fidelities) {
   console.log(
-    `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.scheduler_floor.p50_ms)} / ${f(r.scheduler_floor.p99_ms)} / ${f(r.scheduler_floor.p999_ms)} ms       ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${r.trust}`,
+    `    ${r.transport.padEnd(11)} ${String(r.fraction * 100).padStart(3)}%   ${f(r.stage_p50_excess_ms).padStart(6)} / ${f(r.stage_p99_excess_ms).padEnd(6)} ms     ${f(r.lateness_p50_ms)} / ${f(r.lateness_p99_ms)} ms     ${f(r.scheduler_floor.p50_ms)} / ${f(r.scheduler_floor.p99_ms)} / ${f(r.scheduler_floor.p999_ms)} ms       ${f(r.transport_p50_ms)} ms         ${f(r.client_minus_server_p50_ms)} ms      ${f(r.send_lag_p50_ms)} / ${f(r.send_lag_p99_ms)} ms      ${r.trust}`,
   )
 }
 console.log(

@@ -7,6 +7,8 @@
 // maxInFlight requests are already in flight a due request is dropped and counted, instead of
 // queueing (a queue would hide the overload as latency the server never caused).
 
+import { preciseTimer } from '../precise-wait.ts'
+
 export type DispatchClock = {
   // ms since the start of the run
   now(): number
@@ -125,12 +127,20 @@ export function runDispatcher(options: DispatchOptions): Promise<DispatchSummary
   })
 }
 
+// Wakes on the precise timer (../precise-wait.ts), not setTimeout: libuv's millisecond timers
+// fire 0–1.2 ms late (p50 ≈ 0.55 ms on the project machine), and since latency counts from the
+// intended send time, that lateness would be charged to the service as client latency.
 export function realClock(startMs: number = performance.now()): DispatchClock {
   return {
     now: () => performance.now() - startMs,
     setTimer: (callback, delayMs) => {
-      const handle = setTimeout(callback, Math.max(0, delayMs))
-      return () => clearTimeout(handle)
+      const cancel = new AbortController()
+      void preciseTimer()
+        .waitUntil(performance.now() + Math.max(0, delayMs), cancel.signal)
+        .then((due) => {
+          if (due) callback()
+        })
+      return () => cancel.abort()
     },
   }
 }

@@ -10,6 +10,7 @@
 // against a loopback server, a third of fetch's cost (notes: libraries-and-field.md).
 import http from 'node:http'
 import https from 'node:https'
+import { preciseTimer } from '../precise-wait.ts'
 import { type ArrivalStage, createArrivalSchedule } from './arrival-schedule.ts'
 import type { ClientLoadResult, ClientProgress } from './client-load-result.ts'
 import { type ClientRecorder, type ClientRecording, createClientRecorder } from './client-recorder.ts'
@@ -62,6 +63,8 @@ export async function runOpenLoad(options: OpenLoadOptions): Promise<OpenLoadRes
   const agent = new transport.Agent({ keepAlive: true, maxSockets: arrival.maxInFlight })
   const recorder = createClientRecorder({ warmupMs, keepSamples: options.keepSamples ?? false })
   const lagsMs: number[] = []
+  // The clock wakes on the precise timer; its thread must be up before the schedule starts.
+  await preciseTimer().ready()
   const startedAtMs = Date.now()
   const clock = realClock()
 

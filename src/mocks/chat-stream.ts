@@ -3,16 +3,16 @@
 // chunk when its last token is generated (token 1 at the TTFT, token i + 1 one drawn gap after
 // token i), `tokens_per_chunk` tokens per chunk, then the finish chunk, the usage chunk when
 // stream_options.include_usage is set, and [DONE]. Times count from the request's receipt and are
-// waited precisely (precise-wait.ts); the wait ends early, and the stream stops, if the caller
+// waited precisely (../precise-wait.ts); the wait ends early, and the stream stops, if the caller
 // goes away. Connection faults: `stall` pauses the stream once after `after_tokens` tokens,
 // `reset` destroys the connection and `truncate` ends the body normally, both after half the
 // content chunks, without the finish chunk, usage or [DONE].
 import { MOCK_DELAY_HEADER } from '../contract/dependency-api.ts'
+import { preciseTimer } from '../precise-wait.ts'
 import { encodeSseEvent, SSE_DONE } from '../sse.ts'
 import type { ConnectionFault } from './connection-faults.ts'
 import type { TokenTimeline } from './latency-model.ts'
 import type { MockStreamReply } from './mock-handler.ts'
-import { preciseTimer } from './precise-wait.ts'
 
 export type ChatStreamInput = {
   id: string

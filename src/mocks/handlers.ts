@@ -7,7 +7,7 @@
 // "realism", bodies derived from cheap hashes of the request.
 //
 // Latency is counted from the request's receipt by the mock server (or the handler's start,
-// in-process) and waited precisely (precise-wait.ts: never early, ~0.4 ms late at p99).
+// in-process) and waited precisely (../precise-wait.ts: never early, ~0.4 ms late at p99).
 // Waits are our own abortable timers rather than msw's `delay()`. msw's `delay('infinite')`
 // holds a 24.8-day timer and the whole handler (request included) after the caller has given up:
 // with 200 fetches aborted by AbortSignal.timeout, WeakRefs to objects held by the handlers showed
@@ -28,6 +28,7 @@ import {
   type RerankResponse,
   type VectorSearchResponse,
 } from '../contract/dependency-api.ts'
+import { preciseTimer } from '../precise-wait.ts'
 import { createRng, deriveSeed, type Rng } from '../rng.ts'
 import type { Dependencies, DependencyName, FailureMode } from '../scenario/schema.ts'
 import { TokenBucket } from '../token-bucket.ts'
@@ -36,7 +37,6 @@ import { applyConnectionFault, type ConnectionFault, isConnectionFault } from '.
 import { createFailurePicker } from './failure-policy.ts'
 import { createLatencySampler, sampleTokenTimeline, type TokenTimeline } from './latency-model.ts'
 import { type MockCall, type MockHandler, type MockReply, mockPost } from './mock-handler.ts'
-import { preciseTimer } from './precise-wait.ts'
 import { rateLimitHeaders, retryAfterHeaders } from './rate-limit-headers.ts'
 
 export type MockOptions = {

@@ -2,10 +2,10 @@
 // with its msw handler. Used by the mock servers' process (a run) and by tools that want them
 // in their own process (tests).
 import { type DependencyBaseUrls, mockBaseUrl } from '../contract/dependency-api.ts'
+import { preciseTimer } from '../precise-wait.ts'
 import type { Dependencies, DependencyName } from '../scenario/schema.ts'
 import { createDependencyMocks, type MockOptions } from './handlers.ts'
 import { type AnsweredCall, type MockListener, serveHandlers } from './mock-http-server.ts'
-import { preciseTimer } from './precise-wait.ts'
 
 export const DEPENDENCY_NAMES: readonly DependencyName[] = [
   'auth',

@@ -10,7 +10,7 @@ import {
   vectorSearchUrl,
 } from '../../../src/contract/dependency-api.ts'
 import { createDependencyHandlers, type MockOptions } from '../../../src/mocks/handlers.ts'
-import { preciseTimer } from '../../../src/mocks/precise-wait.ts'
+import { preciseTimer } from '../../../src/precise-wait.ts'
 import { dependencies, type ScenarioInput } from '../../../src/scenario/schema.ts'
 
 // One msw server for the file; each test installs the handlers for its own configuration.

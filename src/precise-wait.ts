@@ -13,6 +13,9 @@ export type PreciseTimer = {
   waitUntil(deadlineMs: number, signal?: AbortSignal): Promise<boolean>
   // Waits handed to the timer thread and not yet finished or aborted.
   readonly pending: number
+  // Resolves once the timer thread runs: a wait handed over before then is late by the thread's
+  // start-up (tens of milliseconds), so a caller with a schedule awaits this first.
+  ready(): Promise<void>
   close(): Promise<void>
 }
 
@@ -22,6 +25,9 @@ export type PreciseTimer = {
 // lead 0: 1.12 / 1.31 / 0.62 ms (3 / 9 / 12%); lead 0.2 ms: 0.47 / 0.38 / 0.40 ms (4 / 18 / 26%),
 // p50 ≤ 0.07 ms. The thread's wake-up and the message to the main thread cost ~0.1–0.2 ms.
 const THREAD_LEAD_MS = 0.2
+// libuv timers fire on a loop clock cached in whole milliseconds, up to 1 ms before or after
+// their time on performance.now(): 1 ms past the deadline, rounded up, is never before it.
+const BACKUP_AFTER_MS = 1
 // Shorter waits skip the thread and spin from the start.
 const SPIN_BELOW_MS = THREAD_LEAD_MS
 
@@ -34,6 +40,7 @@ export function createPreciseTimer(): PreciseTimer {
   // Referenced only while a wait is pending: a pending wait keeps the process alive, as a
   // setTimeout would; an idle timer thread does not.
   worker.unref()
+  const online = new Promise<void>((resolve) => worker.once('online', () => resolve()))
   const pending = new Map<number, { done(): void; cancel(): void }>()
   let nextId = 1
   let closed = false
@@ -53,7 +60,9 @@ export function createPreciseTimer(): PreciseTimer {
     if (signal?.aborted || closed) return Promise.resolve(false)
     return new Promise<boolean>((resolve) => {
       const id = nextId++
+      let backup: NodeJS.Timeout | undefined
       const cancel = () => {
+        clearTimeout(backup)
         forget(id)
         resolve(false)
       }
@@ -68,7 +77,19 @@ export function createPreciseTimer(): PreciseTimer {
       if (remainingMs <= SPIN_BELOW_MS) return finish()
       signal?.addEventListener('abort', cancel, { once: true })
       if (pending.size === 0) worker.ref()
-      pending.set(id, { done: finish, cancel })
+      const done = () => {
+        clearTimeout(backup)
+        finish()
+      }
+      pending.set(id, { done, cancel })
+      // The hand-over takes two wake-ups (the thread's, then this thread's for its message); on a
+      // busy machine either can wait for a core. A plain timer BACKUP_AFTER_MS past the deadline
+      // needs only this thread's own wake-up, so whichever comes first ends the wait.
+      backup = setTimeout(() => {
+        if (pending.get(id)?.done !== done) return
+        forget(id)
+        finish()
+      }, Math.ceil(remainingMs) + BACKUP_AFTER_MS)
       const deadlineHrMs = Number(process.hrtime.bigint()) / 1e6 + remainingMs - THREAD_LEAD_MS
       worker.postMessage([[deadlineHrMs, id]])
       Atomics.store(flag, 0, 1)
@@ -81,6 +102,7 @@ export function createPreciseTimer(): PreciseTimer {
     get pending() {
       return pending.size
     },
+    ready: () => online,
     async close() {
       closed = true
       for (const entry of [...pending.values()]) entry.cancel()

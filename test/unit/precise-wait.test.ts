@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { createPreciseTimer } from '../../../src/mocks/precise-wait.ts'
+import { createPreciseTimer } from '../../src/precise-wait.ts'
 
 const timer = createPreciseTimer()
 afterAll(() => timer.close())
