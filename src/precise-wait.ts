@@ -31,10 +31,11 @@ const BACKUP_AFTER_MS = 1
 // Shorter waits skip the thread and spin from the start.
 const SPIN_BELOW_MS = THREAD_LEAD_MS
 
-export function createPreciseTimer(): PreciseTimer {
+// `threadUrl` replaces the timer thread (tests use one that never answers, to show the backup).
+export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', import.meta.url)): PreciseTimer {
   const flagBuffer = new SharedArrayBuffer(4)
   const flag = new Int32Array(flagBuffer)
-  const worker = new Worker(new URL('./timer-thread.mjs', import.meta.url), {
+  const worker = new Worker(threadUrl, {
     workerData: { flag: flagBuffer },
   })
   // Referenced only while a wait is pending: a pending wait keeps the process alive, as a

@@ -56,4 +56,25 @@ describe('precise wait', () => {
   it('finishes a deadline already past at once', async () => {
     expect(await timer.waitUntil(performance.now() - 1)).toBe(true)
   })
+
+  it('still ends a wait, never early, when the timer thread never answers (the backup timer)', async () => {
+    const silent = createPreciseTimer(new URL('../fixtures/silent-timer-thread.mjs', import.meta.url))
+    try {
+      await silent.ready()
+      const deadlines = [5, 12.3, 20.7].map((ms) => performance.now() + ms)
+      const endedAt = await Promise.all(
+        deadlines.map((deadlineMs) =>
+          silent.waitUntil(deadlineMs).then((due) => (due ? performance.now() : -1)),
+        ),
+      )
+      endedAt.forEach((at, i) => {
+        expect(at).toBeGreaterThanOrEqual(deadlines[i]!)
+        // The backup fires 1 ms past the deadline, rounded up; 50 ms is a generous bound.
+        expect(at - deadlines[i]!).toBeLessThan(50)
+      })
+      expect(silent.pending).toBe(0)
+    } finally {
+      await silent.close()
+    }
+  })
 })
