@@ -2,7 +2,7 @@
 //   .command(nightlyCommand((c) => { code = c }))
 // They report their exit code through the callback; only src/cli.ts exits.
 import path from 'node:path'
-import type { Argv, CommandModule } from 'yargs'
+import type { Argv, CommandModule, InferredOptionTypes, Options, PositionalOptions } from 'yargs'
 import { EXIT_MEANING, ExitCode, type ExitCodeValue, UsageError } from '../errors.ts'
 import { onInterrupt } from '../run/interrupt-signals.ts'
 import { displayPath } from '../scenario/load-scenario.ts'
@@ -17,15 +17,50 @@ import { verdictText } from './suite-result.ts'
 
 type SetExitCode = (code: ExitCodeValue) => void
 
-type NightlyArgs = {
-  suite: string
-  quick?: boolean
-  out: string
-  history: string
-  'seed-history'?: number
-  append: boolean
-  quiet?: boolean
-}
+// Each command's flags, declared once: yargs reads them and the handler's argv type is inferred
+// from them (as the run command's in src/cli.ts), so no hand-written copy and no cast.
+const NIGHTLY_OPTIONS = {
+  suite: { type: 'string', default: DEFAULT_SUITE_FILE, describe: 'The suite file' },
+  quick: { type: 'boolean', describe: "Shorten every scenario to the suite's quick durations" },
+  out: { type: 'string', default: DEFAULT_NIGHTLY_DIR, describe: 'Write the suite to <out>/<timestamp>/' },
+  history: {
+    type: 'string',
+    default: DEFAULT_HISTORY_DIR,
+    describe: 'The history directory (<history>/<scenario>/<started_at>.json)',
+  },
+  'seed-history': {
+    type: 'number',
+    describe: 'First fabricate this many synthetic past nights per scenario (marked synthetic; for demos)',
+  },
+  append: {
+    type: 'boolean',
+    default: true,
+    describe: 'Add each run to the history (--no-append for pull-request checks)',
+  },
+  quiet: { type: 'boolean', describe: 'Print only the result lines' },
+} as const satisfies Record<string, Options>
+
+type NightlyArgs = InferredOptionTypes<typeof NIGHTLY_OPTIONS>
+
+const COMPARE_POSITIONALS = {
+  baseline: {
+    type: 'string',
+    demandOption: true,
+    describe: 'A report.json (or its folder), or a history directory',
+  },
+  current: { type: 'string', demandOption: true, describe: 'A report.json (or its folder)' },
+} as const satisfies Record<string, PositionalOptions>
+
+const COMPARE_OPTIONS = {
+  markdown: { type: 'boolean', describe: 'Print a markdown table (for a PR comment)' },
+  window: { type: 'number', describe: 'History: compare with the last N comparable runs (20)' },
+  'min-history': { type: 'number', describe: 'History: fewer runs is insufficient history (5)' },
+  k: { type: 'number', describe: 'Noise band in standard deviations (3)' },
+  floor: { type: 'string', describe: 'Relative floor, e.g. 5%' },
+  'all-stages': { type: 'boolean', describe: 'Compare every stage, not only budgeted ones' },
+} as const satisfies Record<string, Options>
+
+type CompareArgs = InferredOptionTypes<typeof COMPARE_OPTIONS> & { baseline: string; current: string }
 
 function printer(quiet: boolean) {
   const isTty = Boolean(process.stderr.isTTY)
@@ -65,38 +100,10 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
     describe: 'Run a suite of scenarios, compare each with its history, write the suite report',
     builder: (y: Argv) =>
       y
-        .option('suite', { type: 'string', default: DEFAULT_SUITE_FILE, describe: 'The suite file' })
-        .option('quick', {
-          type: 'boolean',
-          describe: "Shorten every scenario to the suite's quick durations",
-        })
-        .option('out', {
-          type: 'string',
-          default: DEFAULT_NIGHTLY_DIR,
-          describe: 'Write the suite to <out>/<timestamp>/',
-        })
-        .option('history', {
-          type: 'string',
-          default: DEFAULT_HISTORY_DIR,
-          describe: 'The history directory (<history>/<scenario>/<started_at>.json)',
-        })
-        .option('seed-history', {
-          type: 'number',
-          describe:
-            'First fabricate this many synthetic past nights per scenario (marked synthetic; for demos)',
-        })
-        .option('append', {
-          type: 'boolean',
-          default: true,
-          describe: 'Add each run to the history (--no-append for pull-request checks)',
-        })
-        .option('quiet', { type: 'boolean', describe: 'Print only the result lines' })
+        .options(NIGHTLY_OPTIONS)
         .example('$0 nightly', 'Run scenarios/nightly.suite.yaml')
         .example('$0 nightly --quick --seed-history 20', 'A smoke run with 20 synthetic nights of trend')
-        .example(
-          '$0 nightly --quick --no-append',
-          'Check against the history without adding to it',
-        ) as Argv<NightlyArgs>,
+        .example('$0 nightly --quick --no-append', 'Check against the history without adding to it'),
     handler: async (argv) => {
       const seedHistory = argv['seed-history']
       if (
@@ -145,50 +152,17 @@ export function nightlyCommand(setExitCode: SetExitCode): CommandModule<object, 
   }
 }
 
-type CompareArgs = {
-  baseline: string
-  current: string
-  markdown?: boolean
-  window?: number
-  'min-history'?: number
-  k?: number
-  floor?: string
-  'all-stages'?: boolean
-}
-
 export function compareCommand(setExitCode: SetExitCode): CommandModule<object, CompareArgs> {
   return {
     command: 'compare <baseline> <current>',
     describe: 'Compare a run with another run or with a history directory',
     builder: (y: Argv) =>
       y
-        .positional('baseline', {
-          type: 'string',
-          demandOption: true,
-          describe: 'A report.json (or its folder), or a history directory',
-        })
-        .positional('current', {
-          type: 'string',
-          demandOption: true,
-          describe: 'A report.json (or its folder)',
-        })
-        .option('markdown', { type: 'boolean', describe: 'Print a markdown table (for a PR comment)' })
-        .option('window', {
-          type: 'number',
-          describe: 'History: compare with the last N comparable runs (20)',
-        })
-        .option('min-history', {
-          type: 'number',
-          describe: 'History: fewer runs is insufficient history (5)',
-        })
-        .option('k', { type: 'number', describe: 'Noise band in standard deviations (3)' })
-        .option('floor', { type: 'string', describe: 'Relative floor, e.g. 5%' })
-        .option('all-stages', { type: 'boolean', describe: 'Compare every stage, not only budgeted ones' })
+        .positional('baseline', COMPARE_POSITIONALS.baseline)
+        .positional('current', COMPARE_POSITIONALS.current)
+        .options(COMPARE_OPTIONS)
         .example('$0 compare reports/baseline/2026-11-26T03-00-00Z reports/baseline/latest', 'Two runs')
-        .example(
-          '$0 compare reports/history reports/baseline/latest',
-          'A run against its history',
-        ) as Argv<CompareArgs>,
+        .example('$0 compare reports/history reports/baseline/latest', 'A run against its history'),
     handler: async (argv) => {
       const detection: Partial<DetectionOptions> = {}
       const positiveInt = (name: string, value: number | undefined) => {
