@@ -38,8 +38,10 @@ process.on('message', async (message: ToEndpoint) => {
       app.collector.startMeasuring(Number.POSITIVE_INFINITY)
       const address = await app.endpoint.listen(0, '127.0.0.1')
       send({ type: 'ready', port: address.port, pid: process.pid })
+    } else if (message.type === 'measure-from') {
+      app?.collector.startMeasuring(message.fromEpochMs)
+      send({ type: 'measure-from-set' })
     } else if (message.type === 'measure') {
-      app?.collector.startMeasuring()
       meter.start()
       send({ type: 'measuring' })
     } else if (message.type === 'arm') {

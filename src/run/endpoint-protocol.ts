@@ -41,6 +41,11 @@ export type ToEndpoint =
   | { type: 'trial-begin' }
   | { type: 'trial-end' }
   | { type: 'arm-results' }
+  // Sent before the load starts: spans that start from this epoch time on are measured. The
+  // host sets it no later than the driver's own end of warm-up (see driveLoad in
+  // run-scenario.ts), so every request the driver measures has its server trace measured too.
+  | { type: 'measure-from'; fromEpochMs: number }
+  // At the end of warm-up: the process meters (CPU, event-loop delay) start.
   | { type: 'measure' }
   // expectedServerSpans (a target service): the drain ends early once this many server spans came.
   | { type: 'finish'; drainTimeoutMs: number; expectedServerSpans?: number }
@@ -60,6 +65,7 @@ export type FromEndpoint =
   | { type: 'ready'; port: number; pid: number; baseUrl?: string; servicePid?: number | null }
   // Unsolicited, from the target process: the service exited during the run.
   | { type: 'service-exited'; reason: string }
+  | { type: 'measure-from-set' }
   | { type: 'measuring' }
   | {
       type: 'results'

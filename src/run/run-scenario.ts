@@ -150,6 +150,8 @@ async function startSystem(
   return system
 }
 
+const SPAN_START_ROUNDING_MS = 1
+
 // The load, with the harness's own load measured beside it: CPU and event-loop delay of this
 // process (the driver's) from the end of warm-up, when the endpoint and mocks start counting too.
 async function driveLoad(
@@ -172,6 +174,13 @@ async function driveLoad(
       system.mocks?.measure(),
     ])
   }
+  // Which spans count is fixed before the driver starts its clock, so the boundary is never later
+  // than the driver's own end of warm-up; one millisecond earlier still, because span start times
+  // are whole milliseconds (rounded down) in the OpenTelemetry JS SDK. Decided on arrival of the
+  // 'measure' message instead, a request sent just after warm-up could have its server trace left
+  // out (the message is late by the IPC hop), which a target's server-trace guard counted as missing.
+  const fromEpochMs = performance.timeOrigin + performance.now() + load.warmupMs - SPAN_START_ROUNDING_MS
+  await system.endpoint.request({ type: 'measure-from', fromEpochMs }, 'measure-from-set', 10_000)
   let warmupTimer: NodeJS.Timeout | undefined
   if (load.warmupMs === 0) await measure()
   else warmupTimer = setTimeout(() => void measure().catch(() => undefined), load.warmupMs)

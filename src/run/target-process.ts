@@ -161,10 +161,11 @@ process.on('message', async (message: ToEndpoint) => {
   try {
     if (message.type === 'start-target') await start(message)
     else if (message.type === 'mock-calls') join?.addCalls(message.calls)
-    else if (message.type === 'measure') {
-      const from = performance.timeOrigin + performance.now()
-      collector?.startMeasuring(from)
-      join?.startMeasuring(from)
+    else if (message.type === 'measure-from') {
+      collector?.startMeasuring(message.fromEpochMs)
+      join?.startMeasuring(message.fromEpochMs)
+      send({ type: 'measure-from-set' })
+    } else if (message.type === 'measure') {
       meter.start()
       send({ type: 'measuring' })
     } else if (message.type === 'finish') await finish(message)
