@@ -15,6 +15,7 @@ import type { DependencyName } from '../scenario/schema.ts'
 import { propagator } from '../telemetry/tracer-provider.ts'
 import { DeadlineExceededError, DependencyError } from './dependency-error.ts'
 import type { DependencyResponse, DependencyTransport } from './dependency-transport.ts'
+import { spanNow } from './span-time.ts'
 import { markError } from './traced-stage.ts'
 
 export type RetryPolicy = { max: number; backoffMs: number; maxBackoffMs: number }
@@ -131,7 +132,7 @@ async function attemptOnce<T>(
     }
     try {
       const value = JSON.parse(text) as T
-      span.end()
+      span.end(spanNow())
       return { ok: true, value }
     } catch (cause) {
       const error = new DependencyError(
@@ -161,6 +162,7 @@ export function startClientSpan(call: CallContext, request: DependencyCall, url:
         'peer.service': request.dependency,
         ...(attempt > 0 ? { 'http.request.resend_count': attempt } : {}),
       },
+      startTime: spanNow(),
     },
     call.ctx,
   )
@@ -240,7 +242,7 @@ export function parseRetryAfterMs(header: string | null): number | undefined {
 
 export function endWithError(span: Span, error: DependencyError): void {
   markError(span, error)
-  span.end()
+  span.end(spanNow())
 }
 
 export function sleep(ms: number): Promise<void> {

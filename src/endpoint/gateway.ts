@@ -7,6 +7,7 @@ import { SPAN } from '../contract/span-names.ts'
 import { TokenBucket } from '../token-bucket.ts'
 import type { CallContext, DependencyCall } from './dependency-client.ts'
 import { callDependency } from './dependency-client.ts'
+import { spanNow } from './span-time.ts'
 import { tracedStage } from './traced-stage.ts'
 
 export type AuthOutcome = { ok: true } | { ok: false; status: 401 | 403; message: string }
@@ -58,11 +59,15 @@ export class Gateway {
   }
 
   rateLimit(parent: Context, tenantId: string): RateOutcome {
-    const span = this.tracer.startSpan(SPAN.rateLimiting, { attributes: { tenant_id: tenantId } }, parent)
+    const span = this.tracer.startSpan(
+      SPAN.rateLimiting,
+      { attributes: { tenant_id: tenantId }, startTime: spanNow() },
+      parent,
+    )
     const bucket = this.#buckets.get(tenantId)
     const outcome = bucket ? bucket.tryTake() : ({ ok: true } as const)
     span.setAttribute('rate_limited', !outcome.ok)
-    span.end()
+    span.end(spanNow())
     return outcome.ok ? { ok: true } : { ok: false, retryAfterMs: outcome.retryAfterMs }
   }
 }

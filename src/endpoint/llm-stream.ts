@@ -27,6 +27,7 @@ import {
 } from './dependency-client.ts'
 import { DeadlineExceededError, DependencyError, type DependencyFailureKind } from './dependency-error.ts'
 import type { DependencyResponse } from './dependency-transport.ts'
+import { spanNow } from './span-time.ts'
 
 // The request body with streaming asked for, and the usage chunk at its end.
 export function streamedBody(body: object): object {
@@ -167,7 +168,7 @@ async function attemptStream(
     const read = await readStream(request, response, guard, { attempts, timeoutMs, hooks })
     if (!read.ok) return fail(read.error, read.retryable)
     recordMockTiming(span, response)
-    span.end()
+    span.end(spanNow())
     return read
   } finally {
     guard.dispose()

@@ -19,6 +19,7 @@ import { type CallContext, callDependency, type DependencyCall } from './depende
 import { DependencyError } from './dependency-error.ts'
 import type { DependencyTransport } from './dependency-transport.ts'
 import { recordStreamTiming, streamChat, streamedBody } from './llm-stream.ts'
+import { spanNow } from './span-time.ts'
 import { tracedStage } from './traced-stage.ts'
 
 export type AskRequest = {
@@ -155,11 +156,11 @@ export class RagPipeline {
   }
 
   #checkCache(parent: Context, question: string): number[] | undefined {
-    const span = this.tracer.startSpan(SPAN.cacheCheck, {}, parent)
+    const span = this.tracer.startSpan(SPAN.cacheCheck, { startTime: spanNow() }, parent)
     const hit = this.#cache.get(question)
     span.setAttribute('cached', hit !== undefined)
-    if (hit) span.addEvent('cache_hit', { key: `embedding:${question.length}` })
-    span.end()
+    if (hit) span.addEvent('cache_hit', { key: `embedding:${question.length}` }, spanNow())
+    span.end(spanNow())
     return hit
   }
 
@@ -173,7 +174,7 @@ export class RagPipeline {
       'gen_ai.request.top_k': k,
     }
     return tracedStage(this.tracer, SPAN.vectorSearch, parent, attributes, async (span, ctx) => {
-      span.addEvent('search_started', { k, tenant: tenantId })
+      span.addEvent('search_started', { k, tenant: tenantId }, spanNow())
       const body: VectorSearchRequest = {
         vector,
         limit: k,
@@ -198,7 +199,7 @@ export class RagPipeline {
       const documents = response.result.map((r) => ({ id: r.id, score: r.score, text: r.payload.text }))
       const topScore = documents[0]?.score ?? 0
       span.setAttributes({ results_count: documents.length, top_score: topScore })
-      span.addEvent('search_completed', { results_count: documents.length, top_score: topScore })
+      span.addEvent('search_completed', { results_count: documents.length, top_score: topScore }, spanNow())
       return documents
     })
   }

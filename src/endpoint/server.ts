@@ -11,6 +11,7 @@ import { propagator } from '../telemetry/tracer-provider.ts'
 import { DependencyError } from './dependency-error.ts'
 import { Gateway } from './gateway.ts'
 import { type AskRequest, type PipelineOptions, RagPipeline } from './rag-pipeline.ts'
+import { spanNow } from './span-time.ts'
 import { isEventStream, writeDelta, writeDone, writeErrorEvent } from './sse-answer.ts'
 import { markError } from './traced-stage.ts'
 
@@ -84,7 +85,7 @@ export function createEndpoint(options: EndpointOptions): Endpoint {
       sendError(res, httpError, span.spanContext().traceId)
     } finally {
       span.setAttribute('http.response.status_code', res.statusCode)
-      span.end()
+      span.end(spanNow())
       inFlight--
       requestsServed++
     }
@@ -163,6 +164,7 @@ function startServerSpan(
         ...(route ? { 'http.route': route } : {}),
         'network.protocol.version': req.httpVersion,
       },
+      startTime: spanNow(),
     },
     parent,
   )

@@ -7,6 +7,7 @@ import {
   trace,
 } from '@opentelemetry/api'
 import { DependencyError } from './dependency-error.ts'
+import { spanNow } from './span-time.ts'
 
 // Runs `work` inside a span named after the stage, as the seed's "Error Handling" pattern does:
 // on failure the span gets status ERROR, `error.type` and the recorded exception, then the
@@ -18,14 +19,14 @@ export async function tracedStage<T>(
   attributes: Attributes,
   work: (span: Span, ctx: Context) => Promise<T>,
 ): Promise<T> {
-  const span = tracer.startSpan(name, { attributes }, parent)
+  const span = tracer.startSpan(name, { attributes, startTime: spanNow() }, parent)
   try {
     return await work(span, trace.setSpan(parent, span))
   } catch (error) {
     markError(span, error)
     throw error
   } finally {
-    span.end()
+    span.end(spanNow())
   }
 }
 
@@ -34,5 +35,5 @@ export function markError(span: Span, error: unknown): void {
   const errorType = err instanceof DependencyError ? err.errorType : err.name
   span.setStatus({ code: SpanStatusCode.ERROR, message: err.message })
   span.setAttribute('error.type', errorType)
-  span.recordException({ name: errorType, message: err.message })
+  span.recordException({ name: errorType, message: err.message }, spanNow())
 }
