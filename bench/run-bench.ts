@@ -7,7 +7,9 @@
 //   harness tax  always_on + collector vs always_off, CPU per request, interleaved paired trials
 //                in one endpoint process with a bootstrap 95% interval (the overhead method);
 //   memory       peak RSS per process, a 120 s vs a 20 s run at 50% of the ceiling, and heap
-//                after a forced GC at the end of each.
+//                after a forced GC at the end of each;
+//   streams      streamed TTFT against fixed models, and an independent reader beside the driver;
+//   receiver     the OTLP receiver's CPU per span (a team's service, target:).
 // Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check; figures are noisier)
 
 import os from 'node:os'
@@ -16,6 +18,7 @@ import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { type RunOptions, runScenario } from '../src/run/run-scenario.ts'
 import { measureAnalysisCost } from './analysis-cost.ts'
+import { measureReceiverCost } from './otlp-receiver.ts'
 import { type ProbeQuantiles, startSchedulerProbe } from './scheduler-probe.ts'
 import { measureStreamTtft } from './stream-ttft.ts'
 
@@ -211,6 +214,9 @@ const memory = { rate_per_sec: memRate, short: memoryOf(shortRun), long: memoryO
 const analysisCost = measureAnalysisCost()
 // Streamed answers: what the harness adds before the first token at low load (issue 13).
 const streamTtft = await measureStreamTtft(quick ? 4000 : 12_000)
+// A team's service (target:): what the OTLP receiver costs per span it takes in.
+process.stderr.write('• OTLP receiver: the real proto exporter to the receiver vs a plain sink…\n')
+const receiverCost = await measureReceiverCost(quick ? 3 : 7)
 
 // ── Output ──────────────────────────────────────────────────────────────────────────────────
 const machine = {
@@ -223,7 +229,7 @@ const machine = {
 const out = join('reports', 'bench', `${timestampDirName(new Date())}.json`)
 await writeFileAtomic(
   out,
-  `${JSON.stringify({ machine, ceilings, streaming_driver_ceiling: streamingDriverCeiling, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost, stream_ttft: streamTtft }, null, 2)}\n`,
+  `${JSON.stringify({ machine, ceilings, streaming_driver_ceiling: streamingDriverCeiling, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost, stream_ttft: streamTtft, otlp_receiver: receiverCost }, null, 2)}\n`,
 )
 
 const f = (n: number | null, d = 2) => (n === null ? 'n/a' : n.toFixed(d))
@@ -301,6 +307,12 @@ const rows: [string, string, string, boolean | null][] = [
   [
     'closed drivers at the http ceiling, streaming ÷ autocannon: req/s, driver CPU/request',
     `${f(streamingDriverCeiling.rps / ceilings.http.rps, 2)}, ${f(driverCpuPerRequest(streamingDriverCeiling) / driverCpuPerRequest(ceilings.http), 2)} (${f(streamingDriverCeiling.rps, 0)} vs ${f(ceilings.http.rps, 0)} req/s)`,
+    'no target',
+    null,
+  ],
+  [
+    'OTLP receiver (target:), CPU per span received: decode, convert, collect',
+    `${f(receiverCost.receiver_us_per_span, 1)} µs (${receiverCost.spans_per_round} spans × ${receiverCost.rounds} rounds)`,
     'no target',
     null,
   ],
