@@ -8,20 +8,16 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
 import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
+import { streamTimingInput } from '../fixtures/stream-timing.ts'
 
-// Streamed answers (a first-token event), and a reranker that fails half its calls with a 500
-// (seeded), so some rerank stages record an exception.
+// The stream-timing models (a first-token event), with a reranker that fails half its calls with
+// a 500 (seeded), so some rerank stages record an exception.
 const scenario = scenarioFromObject({
+  ...streamTimingInput,
   name: 'span-times',
-  requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'how fast?', stream: true }],
   dependencies: {
-    auth: { latency: { fixed: '2ms' } },
-    embedding: { latency: { fixed: '3ms' } },
-    vector_store: { latency: { fixed: '3ms' } },
-    reranker: { latency: { fixed: '3ms' }, failures: [{ status: 500, probability: 0.5 }] },
-    llm: {
-      latency: { tokens: { ttft: { fixed: '20ms' }, per_token: '2ms', output_tokens: { min: 5, max: 5 } } },
-    },
+    ...streamTimingInput.dependencies,
+    reranker: { latency: { fixed: '4ms' }, failures: [{ status: 500, probability: 0.5 }] },
   },
   pipeline: { retries: { reranker: { max: 0 } } },
 })
