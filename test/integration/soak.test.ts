@@ -74,7 +74,9 @@ describe('the soak', () => {
       stderr += d
     })
     const seen = new Map<number, string>()
+    let polls = 0
     const watch = setInterval(() => {
+      polls++
       for (const row of descendantsOf(child.pid!)) seen.set(row.pid, row.args)
     }, 250)
     const killer = setTimeout(() => child.kill('SIGKILL'), EXIT_WITHIN_MS)
@@ -93,8 +95,13 @@ describe('the soak', () => {
 
     // The endpoint and the mock servers ran as children, and none outlives the CLI.
     const children = [...seen]
-    expect(children.filter(([, args]) => /endpoint-process\.ts/.test(args)).length).toBe(1)
-    expect(children.filter(([, args]) => /mocks-process\.ts/.test(args)).length).toBeGreaterThanOrEqual(1)
+    // On failure, every process seen below the CLI (a CI run once saw no endpoint process).
+    const seenText = `${polls} ps polls saw: ${JSON.stringify(children)}`
+    expect(children.filter(([, args]) => /endpoint-process\.ts/.test(args)).length, seenText).toBe(1)
+    expect(
+      children.filter(([, args]) => /mocks-process\.ts/.test(args)).length,
+      seenText,
+    ).toBeGreaterThanOrEqual(1)
     const deadline = Date.now() + 5_000
     while (children.some(([pid]) => alive(pid)) && Date.now() < deadline)
       await new Promise((r) => setTimeout(r, 100))
