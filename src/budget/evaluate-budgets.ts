@@ -191,7 +191,8 @@ function errorRateInterval(stats: StageStats): Interval {
   }
 }
 
-function inconclusiveNote(input: {
+// Also the goodput budgets' note (run/stream-report.ts): one wording for every undecided budget.
+export function inconclusiveNote(input: {
   n: number
   noun: string
   low: number | null

@@ -2,7 +2,7 @@
 // records: client_ttft_ms, client_itl_ms, client_tpot_ms, output_tokens_per_s, goodput and the
 // stream requests' own accounting; and the stage-like statistics (with 95% intervals) that the
 // ttft / itl / tpot budgets are decided on, tenant-narrowed where a budget asks.
-import { evaluateBudgets, type InconclusivePolicy } from '../budget/evaluate-budgets.ts'
+import { evaluateBudgets, type InconclusivePolicy, inconclusiveNote } from '../budget/evaluate-budgets.ts'
 import type { Budget } from '../budget/parse-budget.ts'
 import type { GoodputBudget } from '../budget/stream-budget.ts'
 import { isClientStreamTarget } from '../budget/stream-budget.ts'
@@ -188,7 +188,9 @@ function goodputResult(
     verdict,
     count: total,
     ci: { level: CONFIDENCE, low, high, method: 'Clopper–Pearson (exact binomial)' },
-    ...(verdict === 'inconclusive' ? undecidedGoodput(met, total, budget.limit, measuredS, [low, high]) : {}),
+    ...(verdict === 'inconclusive'
+      ? undecidedGoodput(met, total, budget.limit, measuredS, [low, high], policy)
+      : {}),
   }
 }
 
@@ -200,17 +202,14 @@ function undecidedGoodput(
   limit: number,
   measuredS: number,
   [low, high]: [number, number],
+  policy: InconclusivePolicy,
 ): Pick<BudgetResult, 'to_decide' | 'note'> {
   const count = countToExcludeProportion(met, total, limit)
   const seconds = count !== null && measuredS > 0 ? count / (total / measuredS) : null
-  const pct = (x: number) => `${(x * 100).toFixed(1)}%`
-  const decide =
-    count === null
-      ? 'the share sits on the limit, so no run length would decide it'
-      : `about ${count} streamed requests${seconds !== null ? ` (≈ ${Math.round(seconds)} s at the observed rate)` : ''} would probably decide it`
+  const noun = 'streamed requests'
   return {
     to_decide: { count, seconds },
-    note: `inconclusive: the 95% interval [${pct(low)}, ${pct(high)}] from ${total} requests straddles the limit; ${decide}`,
+    note: inconclusiveNote({ n: total, noun, low, high, ratio: true, count, seconds, policy }),
   }
 }
 
