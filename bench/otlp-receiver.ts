@@ -67,23 +67,18 @@ function makeTraces(traces: number): ReadableSpan[] {
   return memory.getFinishedSpans()
 }
 
-function exportAll(url: string, spans: ReadableSpan[]): Promise<void> {
+async function exportAll(url: string, spans: readonly ReadableSpan[]): Promise<void> {
   const exporter = new OTLPTraceExporter({ url })
-  const batches = Array.from({ length: Math.ceil(spans.length / BATCH) }, (_, i) =>
-    spans.slice(i * BATCH, (i + 1) * BATCH),
-  )
-  return batches
-    .reduce<Promise<void>>(
-      (previous, batch) =>
-        previous.then(
-          () =>
-            new Promise((resolve, reject) =>
-              exporter.export(batch, (result) => (result.code === 0 ? resolve() : reject(result.error))),
-            ),
-        ),
-      Promise.resolve(),
-    )
-    .finally(() => exporter.shutdown())
+  try {
+    for (let i = 0; i < spans.length; i += BATCH) {
+      const batch = spans.slice(i, i + BATCH)
+      await new Promise<void>((resolve, reject) =>
+        exporter.export(batch, (result) => (result.code === 0 ? resolve() : reject(result.error))),
+      )
+    }
+  } finally {
+    await exporter.shutdown()
+  }
 }
 
 async function sink(): Promise<{ url: string; close(): Promise<void> }> {
