@@ -175,8 +175,9 @@ async function driveLoad(
     ])
   }
   // Which spans count is fixed before the driver starts its clock, so the boundary is never later
-  // than the driver's own end of warm-up; one millisecond earlier still, because span start times
-  // are whole milliseconds (rounded down) in the OpenTelemetry JS SDK. Decided on arrival of the
+  // than the driver's own end of warm-up; one millisecond earlier still, because a team's service
+  // instrumented the usual way sends whole-millisecond span starts, rounded down (the OpenTelemetry
+  // JS SDK's; the built-in endpoint's are exact, endpoint/span-time.ts). Decided on arrival of the
   // 'measure' message instead, a request sent just after warm-up could have its server trace left
   // out (the message is late by the IPC hop), which a target's server-trace guard counted as missing.
   const fromEpochMs = performance.timeOrigin + performance.now() + load.warmupMs - SPAN_START_ROUNDING_MS
