@@ -6,7 +6,7 @@ import { ArmRouter } from './arm-router.ts'
 import { ownedByHarness } from './child-lifetime.ts'
 import { createEndpointApp, type EndpointApp } from './endpoint-app.ts'
 import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
-import { createProcessMeter, heapUsedAfterGcMb } from './process-meter.ts'
+import { collectYoungGeneration, createProcessMeter, heapUsedAfterGcMb } from './process-meter.ts'
 
 let app: EndpointApp | undefined
 let armRouter: ArmRouter | undefined
@@ -58,6 +58,7 @@ process.on('message', async (message: ToEndpoint) => {
       trialRequestsAtBegin = app!.endpoint.requestsServed
       send({ type: 'trial-begun' })
     } else if (message.type === 'trial-end') {
+      collectYoungGeneration()
       const s = meter.stats()
       meter.stop()
       send({
