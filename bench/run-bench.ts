@@ -4,12 +4,13 @@
 //   ceiling      closed model, zero mock latency, per transport: req/s and endpoint CPU/request;
 //   fidelity     open model at 25% and 50% of the http ceiling, fixed 50 ms per dependency: stage
 //                excess over 50 ms, mock lateness (held − drawn), client − server p50;
-//   harness tax  always_on + collector vs always_off, CPU per request, interleaved paired trials
+//   harness tax  always_on + collector vs always_off, CPU per request, interleaved paired 1 s trials
 //                in one endpoint process with a bootstrap 95% interval (the overhead method);
 //   memory       peak RSS per process, a 120 s vs a 20 s run at 50% of the ceiling, and heap
 //                after a forced GC at the end of each;
 //   streams      streamed TTFT against fixed models, and an independent reader beside the driver;
 //   receiver     the OTLP receiver's CPU per span (a team's service, target:).
+//   cpu speed    how much the CPU time of fixed work varies per second beside the tax run.
 // Usage: npm run bench [-- --quick]   (quick: shorter runs, for a smoke check; figures are noisier)
 
 import os from 'node:os'
@@ -18,6 +19,7 @@ import type { Report } from '../src/contract/report-types.ts'
 import { timestampDirName, writeFileAtomic } from '../src/report/write-report.ts'
 import { type RunOptions, runScenario } from '../src/run/run-scenario.ts'
 import { measureAnalysisCost } from './analysis-cost.ts'
+import { startCpuSpeedProbe } from './cpu-speed-probe.ts'
 import { measureReceiverCost } from './otlp-receiver.ts'
 import { type ProbeQuantiles, startSchedulerProbe } from './scheduler-probe.ts'
 import { measureStreamTtft } from './stream-ttft.ts'
@@ -164,22 +166,26 @@ const at = (transport: Transport, fraction: number) =>
   fidelities.find((f) => f.transport === transport && f.fraction === fraction)!
 
 // ── Harness tax ─────────────────────────────────────────────────────────────────────────────
-// The sampling-overhead method with two arms: tracing off, and always_on with the collector.
+// The sampling-overhead method with two arms: tracing off, and always_on with the collector,
+// in the shipped scenario's trial design (1 s trials). Beside it, the CPU-speed probe measures how
+// much CPU time a fixed unit of work itself varies from one second to the next meanwhile.
 const taxRate = Math.max(5, Math.round(ceilings.http.rps * 0.25))
+const speedProbe = startCpuSpeedProbe()
 const taxReport = await run(
   `harness tax: always_off vs always_on at ${taxRate} req/s, interleaved trials`,
   scenario('bench-tax', { arrival: { rate: taxRate }, duration: '2s', warmup: '1s' }, 0, 'http', {
     tracing: { sampler: 'always_on' },
     overhead: {
       arms: ['always_off', 'always_on'],
-      repeats: quick ? 3 : 10,
-      trial: quick ? '2s' : '5s',
+      repeats: quick ? 3 : 50,
+      trial: quick ? '2s' : '1s',
       warmup: '5s',
       rate: taxRate,
     },
   }),
 )
 const taxCpu = taxReport.overhead!.comparisons.find((c) => c.metric === 'cpu_per_request')!
+const cpuSpeed = await speedProbe.stop()
 
 // ── Memory ──────────────────────────────────────────────────────────────────────────────────
 // A bounded question pool: with unique questions the service's own embedding cache (10,000
@@ -229,7 +235,7 @@ const machine = {
 const out = join('reports', 'bench', `${timestampDirName(new Date())}.json`)
 await writeFileAtomic(
   out,
-  `${JSON.stringify({ machine, ceilings, streaming_driver_ceiling: streamingDriverCeiling, fidelities, harness_tax: taxCpu, memory, analysis_cost: analysisCost, stream_ttft: streamTtft, otlp_receiver: receiverCost }, null, 2)}\n`,
+  `${JSON.stringify({ machine, ceilings, streaming_driver_ceiling: streamingDriverCeiling, fidelities, harness_tax: taxCpu, cpu_speed: cpuSpeed, memory, analysis_cost: analysisCost, stream_ttft: streamTtft, otlp_receiver: receiverCost }, null, 2)}\n`,
 )
 
 const f = (n: number | null, d = 2) => (n === null ? 'n/a' : n.toFixed(d))
@@ -293,6 +299,12 @@ const rows: [string, string, string, Mark][] = [
     `${f(taxCpu.ratio, 3)} [95%: ${f(1 + taxLo, 3)}, ${f(1 + taxHi, 3)}]`,
     '≤ 1.05, interval',
     1 + taxHi <= 1.05 ? true : taxCpu.ratio <= 1.05 ? 'undecided' : false,
+  ],
+  [
+    'CPU time of fixed work per 1 s window, beside the tax run: CV, arithmetic / allocating',
+    `${f(cpuSpeed.arithmetic.cv * 100, 1)}% / ${f(cpuSpeed.allocating.cv * 100, 1)}% (next-window log sd ${f(cpuSpeed.arithmetic.successive_log_sd * 100, 1)}% / ${f(cpuSpeed.allocating.successive_log_sd * 100, 1)}%)`,
+    'no target',
+    null,
   ],
   [
     `peak RSS ${f(memory.long.duration_s, 0)} s ÷ ${f(memory.short.duration_s, 0)} s, endpoint / mocks`,
