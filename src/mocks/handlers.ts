@@ -264,20 +264,14 @@ function dependencyHandler(
     const timing = sampleTiming()
     const streamed = stream?.({ body, timing, params, call, fault, headers: limitHeaders })
     if (streamed) return streamed
+    // The answer is built, and serialized, before the hold: what runs after the deadline is
+    // only the write, which the caller waits for (an embedding's 1,536 floats take a while to
+    // serialize, and at low load the code runs with cold caches).
+    const reply = withDelayHeaders(respond({ body, timing, params }), timing, limitHeaders, fault)
     // A stalled whole response is held that much longer.
     const heldMs = timing.latencyMs + (fault?.kind === 'stall' ? fault.forMs : 0)
     if (!(await preciseTimer().waitUntil(receivedAtMs + heldMs, signal))) return NETWORK_ERROR
-    const reply = respond({ body, timing, params })
-    if ('networkError' in reply || 'chunks' in reply) return reply
-    // The harness's fidelity check: the endpoint records this beside the span's duration, and the
-    // time the mock really held the call, which whoever writes the response adds.
-    return applyConnectionFault(
-      {
-        ...reply,
-        headers: { ...limitHeaders, ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) },
-      },
-      fault,
-    )
+    return reply
   })
   return {
     handler,
@@ -285,6 +279,20 @@ function dependencyHandler(
       state = seeded(seed)
     },
   }
+}
+
+// The harness's fidelity check: the endpoint records the drawn latency beside the span's
+// duration, and the time the mock really held the call, which whoever writes the response adds.
+function withDelayHeaders(
+  reply: MockReply,
+  timing: Timing,
+  limitHeaders: Record<string, string>,
+  fault: ConnectionFault | undefined,
+): MockReply {
+  if ('networkError' in reply || 'chunks' in reply) return reply
+  const headers = { ...limitHeaders, ...reply.headers, [MOCK_DELAY_HEADER]: timing.latencyMs.toFixed(3) }
+  const faulted = applyConnectionFault({ ...reply, headers }, fault)
+  return 'json' in faulted ? { ...faulted, payload: JSON.stringify(faulted.json) } : faulted
 }
 
 // In the endpoint's process, for msw's setupServer (mocks.transport: in-process).

@@ -17,7 +17,10 @@ export type MockCall = {
 }
 
 export type MockReply =
-  | { status: number; headers?: Record<string, string>; json: JsonBodyType }
+  // `payload`, when present, is `json` already serialized: a handler that holds the call
+  // serializes before the hold, so the work after it (which the caller waits for) is only the
+  // write.
+  | { status: number; headers?: Record<string, string>; json: JsonBodyType; payload?: string }
   | { networkError: true } // the connection fails, as HttpResponse.error() does
   | MockStreamReply
 
@@ -77,9 +80,11 @@ export class MockHandler extends HttpHandler {
       if ('chunks' in reply) {
         return new HttpResponse(streamBody(reply), { status: reply.status, headers: reply.headers })
       }
-      return HttpResponse.json(reply.json, {
+      const headers = { ...reply.headers, [MOCK_HELD_HEADER]: (performance.now() - receivedAtMs).toFixed(3) }
+      if (reply.payload === undefined) return HttpResponse.json(reply.json, { status: reply.status, headers })
+      return new HttpResponse(reply.payload, {
         status: reply.status,
-        headers: { ...reply.headers, [MOCK_HELD_HEADER]: (performance.now() - receivedAtMs).toFixed(3) },
+        headers: { ...headers, 'content-type': 'application/json' },
       })
     })
     this.path = path

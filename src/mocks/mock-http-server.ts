@@ -129,7 +129,7 @@ async function writeReply(
   if ('networkError' in reply) return void res.destroy()
   if (res.destroyed) return
   if ('chunks' in reply) return writeStreamReply(res, reply, receivedMs, done)
-  const payload = JSON.stringify(reply.json)
+  const payload = reply.payload ?? JSON.stringify(reply.json)
   const heldMs = performance.now() - receivedMs
   res.writeHead(reply.status, {
     ...reply.headers,
