@@ -20,16 +20,47 @@ export type PreciseTimer = {
 }
 
 // The thread wakes the main thread this long before the deadline, which finishes the wait by
-// spinning on setImmediate (yielding to I/O between checks). Measured on the project machine,
-// waits of 20–40 ms at 100 / 1,000 / 2,000 per second, lateness p99 (CPU of the process):
-// lead 0: 1.12 / 1.31 / 0.62 ms (3 / 9 / 12%); lead 0.2 ms: 0.47 / 0.38 / 0.40 ms (4 / 18 / 26%),
-// p50 ≤ 0.07 ms. The thread's wake-up and the message to the main thread cost ~0.1–0.2 ms.
-const THREAD_LEAD_MS = 0.2
+// spinning on setImmediate (yielding to I/O between checks). Measured on the first project
+// machine (Intel), waits of 20–40 ms at 100 / 1,000 / 2,000 per second, lateness p99 (CPU of the
+// process): lead 0: 1.12 / 1.31 / 0.62 ms (3 / 9 / 12%); lead 0.2 ms: 0.47 / 0.38 / 0.40 ms
+// (4 / 18 / 26%), p50 ≤ 0.07 ms. The thread's wake-up and the message to the main thread cost
+// ~0.1–0.2 ms there; on the later AMD EPYC VM they cost more when the process had been idle
+// (cold caches): with a fixed 0.2 ms lead the mocks of a 20 req/s run were 0.27–0.57 ms late at
+// p50, with this adaptive lead 0.04–0.07 ms (test/fixtures/scenarios/good/open-fixed.yaml).
+// The lead therefore follows the hand-over delays this process really sees (see HandoverLead):
+// never under MIN_LEAD_MS, never over MAX_LEAD_MS, which bounds the spin a wait can cost.
+const MIN_LEAD_MS = 0.2
+const MAX_LEAD_MS = 1
 // libuv timers fire on a loop clock cached in whole milliseconds, up to 1 ms before or after
 // their time on performance.now(): 1 ms past the deadline, rounded up, is never before it.
 const BACKUP_AFTER_MS = 1
 // Shorter waits skip the thread and spin from the start.
-const SPIN_BELOW_MS = THREAD_LEAD_MS
+const SPIN_BELOW_MS = MIN_LEAD_MS
+
+// The lead: the 90th percentile of the last HANDOVER_WINDOW hand-over delays (the thread's
+// intended wake-up to the main thread's first look at the clock), so that about nine waits in
+// ten find the main thread already spinning at the deadline. Recomputed every RECOMPUTE_EVERY
+// samples; a sort of 64 numbers costs a few microseconds.
+const HANDOVER_WINDOW = 64
+const RECOMPUTE_EVERY = 16
+const LEAD_QUANTILE = 0.9
+export class HandoverLead {
+  #samples: number[] = []
+  #next = 0
+  #sinceRecompute = 0
+  leadMs = MIN_LEAD_MS
+
+  record(delayMs: number): void {
+    if (this.#samples.length < HANDOVER_WINDOW) this.#samples.push(delayMs)
+    else this.#samples[this.#next] = delayMs
+    this.#next = (this.#next + 1) % HANDOVER_WINDOW
+    if (++this.#sinceRecompute < RECOMPUTE_EVERY) return
+    this.#sinceRecompute = 0
+    const sorted = [...this.#samples].sort((a, b) => a - b)
+    const p90 = sorted[Math.ceil(LEAD_QUANTILE * sorted.length) - 1]!
+    this.leadMs = Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, p90))
+  }
+}
 
 // `threadUrl` replaces the timer thread (tests use one that never answers, to show the backup).
 export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', import.meta.url)): PreciseTimer {
@@ -42,7 +73,8 @@ export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', imp
   // setTimeout would; an idle timer thread does not.
   worker.unref()
   const online = new Promise<void>((resolve) => worker.once('online', () => resolve()))
-  const pending = new Map<number, { done(): void; cancel(): void }>()
+  const pending = new Map<number, { done(): void; cancel(): void; wakeAtMs: number }>()
+  const lead = new HandoverLead()
   let nextId = 1
   let closed = false
   const forget = (id: number) => {
@@ -50,10 +82,13 @@ export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', imp
     if (pending.size === 0) worker.unref()
   }
   worker.on('message', (ids: number[]) => {
+    const nowMs = performance.now()
     for (const id of ids) {
       const entry = pending.get(id)
+      if (!entry) continue
+      lead.record(Math.max(0, nowMs - entry.wakeAtMs))
       forget(id)
-      entry?.done()
+      entry.done()
     }
   })
 
@@ -82,7 +117,8 @@ export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', imp
         clearTimeout(backup)
         finish()
       }
-      pending.set(id, { done, cancel })
+      const leadMs = Math.min(lead.leadMs, remainingMs)
+      pending.set(id, { done, cancel, wakeAtMs: deadlineMs - leadMs })
       // The hand-over takes two wake-ups (the thread's, then this thread's for its message); on a
       // busy machine either can wait for a core. A plain timer BACKUP_AFTER_MS past the deadline
       // needs only this thread's own wake-up, so whichever comes first ends the wait.
@@ -91,7 +127,7 @@ export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', imp
         forget(id)
         finish()
       }, Math.ceil(remainingMs) + BACKUP_AFTER_MS)
-      const deadlineHrMs = Number(process.hrtime.bigint()) / 1e6 + remainingMs - THREAD_LEAD_MS
+      const deadlineHrMs = Number(process.hrtime.bigint()) / 1e6 + remainingMs - leadMs
       worker.postMessage([[deadlineHrMs, id]])
       Atomics.store(flag, 0, 1)
       Atomics.notify(flag, 0)

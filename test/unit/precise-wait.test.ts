@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from 'vitest'
-import { createPreciseTimer } from '../../src/precise-wait.ts'
+import { createPreciseTimer, HandoverLead } from '../../src/precise-wait.ts'
 
 const timer = createPreciseTimer()
 afterAll(() => timer.close())
@@ -76,5 +76,30 @@ describe('precise wait', () => {
     } finally {
       await silent.close()
     }
+  })
+})
+
+describe("the timer thread's lead", () => {
+  const fed = (delaysMs: number[]) => {
+    const lead = new HandoverLead()
+    for (const delayMs of delaysMs) lead.record(delayMs)
+    return lead.leadMs
+  }
+
+  it('starts at 0.2 ms and stays there while hand-overs are quick', () => {
+    expect(new HandoverLead().leadMs).toBe(0.2)
+    expect(fed(Array(64).fill(0.05))).toBe(0.2)
+  })
+
+  it('follows the 90th percentile of the last 64 hand-over delays', () => {
+    expect(fed(Array(64).fill(0.6))).toBeCloseTo(0.6)
+    // 58 quick and 6 slow: the 90th percentile (the 58th of 64) is still a quick one.
+    expect(fed([...Array(58).fill(0.1), ...Array(6).fill(3)])).toBe(0.2)
+    // Slow hand-overs long past are forgotten once 64 newer ones came in.
+    expect(fed([...Array(64).fill(0.9), ...Array(64).fill(0.3)])).toBeCloseTo(0.3)
+  })
+
+  it('never leads by more than 1 ms, which bounds what a wait can spin', () => {
+    expect(fed(Array(64).fill(5))).toBe(1)
   })
 })
