@@ -7,13 +7,18 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { reportSchema } from '../../src/contract/report-schema.ts'
+import { FIDELITY_GUARDS } from '../fixtures/loopback-floor.ts'
 
 const FIXTURES = join(import.meta.dirname, '../fixtures/scenarios/good')
 const CLI = join(import.meta.dirname, '../../src/cli.ts')
 
 describe('an open-model run with fixed latencies', () => {
-  it('keeps its schedule, joins client with server, passes, is trusted and exits 0', () => {
-    // Through the CLI, so the exit code of a passing, trusted run is checked end to end.
+  // Every guard but mock fidelity must pass at this load. The fidelity guards may fail on a slow
+  // machine (see mock-transport.test.ts and test/fixtures/loopback-floor.ts: on the project's VM
+  // the bare round trip between two Node processes alone took 0.9-1.6 ms of the p50 guard's 2 ms);
+  // the run must then say so: untrusted, exit 3. Otherwise it passes, trusted, exit 0.
+  it('keeps its schedule, joins client with server, passes, and its verdict and exit code follow its guards', () => {
+    // Through the CLI, so the exit code is checked end to end.
     const out = mkdtempSync(join(tmpdir(), 'harness-open-fixed-'))
     const result = spawnSync(
       process.execPath,
@@ -25,11 +30,21 @@ describe('an open-model run with fixed latencies', () => {
     )
     // On failure, say which guard failed: a loaded machine can make this run untrusted (rerun).
     const failedGuards = report.trust.guards.filter((g) => !g.pass)
-    expect(failedGuards, result.stdout).toEqual([])
-    expect(report.trust.verdict).toBe('trusted')
-    expect(report.verdict).toBe('pass')
-    expect(result.status, result.stderr).toBe(0)
-    expect(result.stdout).toMatch(/VERDICT: PASS/)
+    expect(
+      failedGuards.filter((g) => !FIDELITY_GUARDS.includes(g.name)),
+      result.stdout,
+    ).toEqual([])
+    if (failedGuards.length === 0) {
+      expect(report.trust.verdict).toBe('trusted')
+      expect(report.verdict).toBe('pass')
+      expect(result.status, result.stderr).toBe(0)
+      expect(result.stdout).toMatch(/VERDICT: PASS/)
+    } else {
+      expect(report.trust.verdict).toBe('untrusted')
+      expect(report.trust.reasons).toEqual(failedGuards.map((g) => g.reason))
+      expect(result.status, result.stderr).toBe(3)
+      expect(result.stdout).toMatch(/VERDICT: UNTRUSTED — all 3 budgets passed/)
+    }
     expect(report.load.model).toBe('open')
     expect(report.load.driver).toMatch(/open model/)
     // 20 req/s for 6 s in all (warm-up included): about 120 sends.
