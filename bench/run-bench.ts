@@ -183,6 +183,9 @@ const taxReport = await run(
       rate: taxRate,
     },
   }),
+  // The StageCollector measures every span in the always_on arm, as in a run: its cost is part
+  // of the tax (without this, overhead trials record spans in the cheap per-arm recorder only).
+  { overheadWithCollector: true },
 )
 const taxCpu = taxReport.overhead!.comparisons.find((c) => c.metric === 'cpu_per_request')!
 const cpuSpeed = await speedProbe.stop()

@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url'
 import type { DependencyBaseUrls } from '../contract/dependency-api.ts'
 import type { Scenario } from '../scenario/schema.ts'
 import { type ChildHost, forkChild } from './child-host.ts'
-import type { FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
+import type { EndpointMode, FromEndpoint, ToEndpoint } from './endpoint-protocol.ts'
 
 const ENTRY = fileURLToPath(new URL('./endpoint-process.ts', import.meta.url))
 
@@ -12,7 +12,7 @@ export type EndpointHost = ChildHost<ToEndpoint, FromEndpoint> & { port: number 
 
 export async function startEndpointProcess(
   scenario: Scenario,
-  options: { consoleSpans?: boolean; mode?: 'run' | 'overhead'; baseUrls?: DependencyBaseUrls } = {},
+  options: { consoleSpans?: boolean; mode?: EndpointMode; baseUrls?: DependencyBaseUrls } = {},
 ): Promise<EndpointHost> {
   const child = forkChild<ToEndpoint, FromEndpoint>(ENTRY, 'the endpoint process')
   try {

@@ -28,14 +28,20 @@ process.on('message', async (message: ToEndpoint) => {
   try {
     if (message.type === 'start') {
       const extra = message.consoleSpans ? [new ConsoleTreeProcessor()] : []
-      if (message.mode === 'overhead') armRouter = new ArmRouter()
+      const mode = message.mode ?? 'run'
+      if (mode !== 'run') armRouter = new ArmRouter()
       app = await createEndpointApp(message.scenario, {
-        extraProcessors: extra,
-        ...(armRouter ? { processors: [armRouter] } : {}),
+        // Overhead trials route spans to the arm recorder instead of the collector; the harness
+        // tax keeps the collector too, so that its cost is part of what the trials compare.
+        ...(mode === 'overhead' && armRouter ? { processors: [armRouter] } : {}),
+        extraProcessors: [...(mode === 'harness-tax' && armRouter ? [armRouter] : []), ...extra],
         ...(message.baseUrls ? { baseUrls: message.baseUrls } : {}),
       })
-      // Nothing counts for the statistics until the harness says warm-up is over.
-      app.collector.startMeasuring(Number.POSITIVE_INFINITY)
+      // Nothing counts for the statistics until the harness says warm-up is over; harness-tax
+      // trials have no such message and measure every span, as a run does after warm-up.
+      app.collector.startMeasuring(
+        mode === 'harness-tax' ? Number.NEGATIVE_INFINITY : Number.POSITIVE_INFINITY,
+      )
       const address = await app.endpoint.listen(0, '127.0.0.1')
       send({ type: 'ready', port: address.port, pid: process.pid })
     } else if (message.type === 'measure-from') {

@@ -28,13 +28,19 @@ export type ArmStageStats = Record<
   { count: number; p99_ms: number; p99_ci_ms: [number, number] | null }
 >
 
+// What the endpoint's process is started for: a run (spans to the StageCollector, measured from
+// the end of warm-up); sampling-overhead trials (spans to the per-arm recorder only: what a
+// cheap exporter costs); or the harness tax, the same trials with the StageCollector measuring
+// every span as in a run (`npm run bench`: what the harness's own processing costs).
+export type EndpointMode = 'run' | 'overhead' | 'harness-tax'
+
 export type ToEndpoint =
   // baseUrls: where the mock servers listen (mocks.transport: http); absent: msw in-process.
   | {
       type: 'start'
       scenario: Scenario
       consoleSpans?: boolean
-      mode?: 'run' | 'overhead'
+      mode?: EndpointMode
       baseUrls?: DependencyBaseUrls
     }
   | { type: 'arm'; arm: number; sampler: SamplerConfig; calibrationUs: number }

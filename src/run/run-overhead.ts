@@ -50,10 +50,14 @@ export function trialOrder(
 
 export async function runOverhead(
   scenario: Scenario,
-  options: { signal?: AbortSignal; onPhase?: (phase: string) => void } = {},
+  // withCollector: the harness's StageCollector measures every span beside the arm recorder
+  // (the harness tax in `npm run bench`); without it, arms pay only a cheap exporter's cost.
+  options: { signal?: AbortSignal; onPhase?: (phase: string) => void; withCollector?: boolean } = {},
 ): Promise<OverheadSection> {
   const config = scenario.overhead!
-  const system = await startSystemUnderTest(scenario, { mode: 'overhead' })
+  const system = await startSystemUnderTest(scenario, {
+    mode: options.withCollector === true ? 'harness-tax' : 'overhead',
+  })
   const host = system.endpoint
   const url = `http://127.0.0.1:${host.port}/ask`
   // Common random numbers (Law & Kelton, "Simulation Modeling and Analysis", ch. 11): every arm
@@ -111,7 +115,7 @@ export async function runOverhead(
       }
     }
     const { arms: armStages } = await host.request({ type: 'arm-results' }, 'arm-results', 10_000)
-    return summarise(scenario, config, trials, armStages)
+    return summarise(scenario, config, trials, armStages, options.withCollector === true)
   } finally {
     await system.stop()
   }
@@ -122,10 +126,11 @@ function summarise(
   config: OverheadConfig,
   trials: TrialRecord[],
   armStages: Record<number, ArmStageStats>,
+  withCollector: boolean,
 ): OverheadSection {
   const { comparisons, notes, enough } = compareArmsToBaseline(scenario, config, trials)
   return {
-    separation: `one endpoint process for every arm; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired), every arm of a round with the same arrivals, questions${scenario.mocks.transport === 'http' ? ' and mock draws (common random numbers)' : ' (in-process mocks: their draws are not replayed)'} from an empty embedding cache`,
+    separation: `one endpoint process for every arm${withCollector ? ", with the harness's StageCollector measuring every recorded span as in a run" : ''}; the sampler is switched between trials through a delegating sampler, so process-to-process noise is not part of the comparison; arms are compared round by round (paired), every arm of a round with the same arrivals, questions${scenario.mocks.transport === 'http' ? ' and mock draws (common random numbers)' : ' (in-process mocks: their draws are not replayed)'} from an empty embedding cache`,
     order: config.order === 'interleaved' ? 'interleaved (ABC CBA …)' : 'seeded random order per round',
     rate_per_sec: config.ratePerSec,
     repeats: config.repeats,

@@ -57,6 +57,9 @@ export type RunOptions = RunOverrides & {
   // The closed model runs the streaming driver even when no request streams (it always does
   // when one does); `npm run bench` compares it with autocannon on the same load.
   streamingDriver?: boolean
+  // Overhead trials with the harness's StageCollector measuring, as in a run (the harness tax in
+  // `npm run bench`); by default the arms record spans as a cheap exporter would.
+  overheadWithCollector?: boolean
 }
 
 export type LoadedScenario = { scenario: Scenario; file: string | null; text: string | null }
@@ -285,6 +288,7 @@ async function overheadAfterRun(
   return runOverhead(scenario, {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onPhase ? { onPhase: options.onPhase } : {}),
+    ...(options.overheadWithCollector === true ? { withCollector: true } : {}),
   })
 }
 

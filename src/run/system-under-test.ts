@@ -3,6 +3,7 @@
 // three compete for CPU like separate machines would, never for one event loop.
 import type { Scenario } from '../scenario/schema.ts'
 import { type EndpointHost, startEndpointProcess } from './endpoint-host.ts'
+import type { EndpointMode } from './endpoint-protocol.ts'
 import { type MocksHost, startMocksProcesses } from './mocks-host.ts'
 import { startTargetProcess, type TargetHost } from './target-host.ts'
 
@@ -21,7 +22,7 @@ export async function startSystemUnderTest(
   scenario: Scenario,
   options: {
     consoleSpans?: boolean
-    mode?: 'run' | 'overhead'
+    mode?: EndpointMode
     target?: { scenarioFile: string | null; logFile: string }
   } = {},
 ): Promise<SystemUnderTest> {
