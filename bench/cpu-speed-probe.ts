@@ -28,9 +28,9 @@ export function startCpuSpeedProbe(): { stop(): Promise<CpuSpeedFigures> } {
     return async (): Promise<Steadiness> => {
       const reply = once(child, 'message')
       child.send('stop')
-      const [message] = await reply
+      const [message]: unknown[] = await reply
       child.kill()
-      return steadiness(message.windows)
+      return steadiness(windowsOf(message, kind))
     }
   }
   const arithmetic = start('arithmetic')
@@ -41,6 +41,16 @@ export function startCpuSpeedProbe(): { stop(): Promise<CpuSpeedFigures> } {
       return { arithmetic: a, allocating: b }
     },
   }
+}
+
+// The child's one message: { windows: CPU ms per unit, one per 1 s window }.
+function windowsOf(message: unknown, kind: string): number[] {
+  const windows =
+    typeof message === 'object' && message !== null && 'windows' in message ? message.windows : undefined
+  if (!Array.isArray(windows) || !windows.every((w) => typeof w === 'number')) {
+    throw new Error(`Failed to read the ${kind} CPU-speed probe: its message has no list of window figures.`)
+  }
+  return windows
 }
 
 function steadiness(windows: number[]): Steadiness {

@@ -9,14 +9,16 @@ import { describe, expect, it } from 'vitest'
 
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href
 const METER = pathToFileURL(new URL('../../../src/run/process-meter.ts', import.meta.url).pathname).href
-// Prints the kinds of the collections seen while collectYoungGeneration ran.
+// Prints the kinds of the collections seen while collectYoungGeneration ran CALLS times. The
+// counts, not the mere presence, tell the cases apart: a natural scavenge may land in the window.
+const CALLS = 20
 const PROGRAM = `
 import { PerformanceObserver } from 'node:perf_hooks'
 import { collectYoungGeneration } from '${METER}'
 const kinds = []
 const observer = new PerformanceObserver((list) => { for (const e of list.getEntries()) kinds.push(e.detail.kind) })
 observer.observe({ entryTypes: ['gc'] })
-collectYoungGeneration()
+for (let i = 0; i < ${CALLS}; i++) collectYoungGeneration()
 setTimeout(() => { observer.disconnect(); console.log(JSON.stringify(kinds)) }, 100)
 `
 const gcKinds = (flags: string[]): number[] =>
@@ -29,11 +31,13 @@ const gcKinds = (flags: string[]): number[] =>
 describe('collectYoungGeneration', () => {
   it('runs a minor collection (a scavenge), not a full one, with --expose-gc', () => {
     const kinds = gcKinds(['--expose-gc'])
-    expect(kinds).toContain(constants.NODE_PERFORMANCE_GC_MINOR)
+    const minor = kinds.filter((kind) => kind === constants.NODE_PERFORMANCE_GC_MINOR)
+    expect(minor.length).toBeGreaterThanOrEqual(CALLS)
     expect(kinds).not.toContain(constants.NODE_PERFORMANCE_GC_MAJOR)
   })
 
   it('does nothing, and does not throw, without --expose-gc', () => {
-    expect(gcKinds([])).not.toContain(constants.NODE_PERFORMANCE_GC_MINOR)
+    const minor = gcKinds([]).filter((kind) => kind === constants.NODE_PERFORMANCE_GC_MINOR)
+    expect(minor.length).toBeLessThan(CALLS / 4)
   })
 })
