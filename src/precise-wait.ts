@@ -28,7 +28,11 @@ export type PreciseTimer = {
 // (cold caches): with a fixed 0.2 ms lead the mocks of a 20 req/s run were 0.27–0.57 ms late at
 // p50, with this adaptive lead 0.04–0.07 ms (test/fixtures/scenarios/good/open-fixed.yaml).
 // The lead therefore follows the hand-over delays this process really sees (see HandoverLead):
-// never under MIN_LEAD_MS, never over MAX_LEAD_MS, which bounds the spin a wait can cost.
+// never under MIN_LEAD_MS, never over MAX_LEAD_MS, and never more than the spin budget allows at
+// the current rate of waits: the main thread spins through the lead, and on two cores shared
+// with the endpoint and the driver that CPU is taken from them. Uncapped by rate (1 ms at any
+// rate), the mocks at 170 req/s (850 waits/s) used 50-51% of a core against 37-42% with 0.2 ms,
+// and the stage excess at p50 rose from 2.7-4.3 ms to 5.1-5.2 ms (two runs each).
 const MIN_LEAD_MS = 0.2
 const MAX_LEAD_MS = 1
 // libuv timers fire on a loop clock cached in whole milliseconds, up to 1 ms before or after
@@ -39,26 +43,45 @@ const SPIN_BELOW_MS = MIN_LEAD_MS
 
 // The lead: the 90th percentile of the last HANDOVER_WINDOW hand-over delays (the thread's
 // intended wake-up to the main thread's first look at the clock), so that about nine waits in
-// ten find the main thread already spinning at the deadline. Recomputed every RECOMPUTE_EVERY
-// samples; a sort of 64 numbers costs a few microseconds.
+// ten find the main thread already spinning at the deadline; at most SPIN_BUDGET_MS_PER_SEC
+// divided by the waits per second (measured over RATE_WINDOW_MS; until the first window closes,
+// MIN_LEAD_MS). Recomputed every RECOMPUTE_EVERY samples; a sort of 64 numbers costs a few
+// microseconds. At 100 waits/s (20 req/s, five mocked calls each) the budget allows 0.5 ms.
 const HANDOVER_WINDOW = 64
 const RECOMPUTE_EVERY = 16
 const LEAD_QUANTILE = 0.9
+const SPIN_BUDGET_MS_PER_SEC = 50 // 5% of a core
+const RATE_WINDOW_MS = 1000
 export class HandoverLead {
   #samples: number[] = []
   #next = 0
   #sinceRecompute = 0
+  #windowStartMs: number | undefined
+  #windowWaits = 0
+  #waitsPerSec = Number.POSITIVE_INFINITY
   leadMs = MIN_LEAD_MS
 
-  record(delayMs: number): void {
+  record(delayMs: number, nowMs: number): void {
     if (this.#samples.length < HANDOVER_WINDOW) this.#samples.push(delayMs)
     else this.#samples[this.#next] = delayMs
     this.#next = (this.#next + 1) % HANDOVER_WINDOW
+    this.#countWait(nowMs)
     if (++this.#sinceRecompute < RECOMPUTE_EVERY) return
     this.#sinceRecompute = 0
     const sorted = [...this.#samples].sort((a, b) => a - b)
     const p90 = sorted[Math.ceil(LEAD_QUANTILE * sorted.length) - 1]!
-    this.leadMs = Math.min(MAX_LEAD_MS, Math.max(MIN_LEAD_MS, p90))
+    const affordableMs = SPIN_BUDGET_MS_PER_SEC / this.#waitsPerSec
+    this.leadMs = Math.max(MIN_LEAD_MS, Math.min(p90, MAX_LEAD_MS, affordableMs))
+  }
+
+  #countWait(nowMs: number): void {
+    this.#windowStartMs ??= nowMs
+    this.#windowWaits++
+    const elapsedMs = nowMs - this.#windowStartMs
+    if (elapsedMs < RATE_WINDOW_MS) return
+    this.#waitsPerSec = (this.#windowWaits * 1000) / elapsedMs
+    this.#windowStartMs = nowMs
+    this.#windowWaits = 0
   }
 }
 
@@ -86,7 +109,7 @@ export function createPreciseTimer(threadUrl = new URL('./timer-thread.mjs', imp
     for (const id of ids) {
       const entry = pending.get(id)
       if (!entry) continue
-      lead.record(Math.max(0, nowMs - entry.wakeAtMs))
+      lead.record(Math.max(0, nowMs - entry.wakeAtMs), nowMs)
       forget(id)
       entry.done()
     }

@@ -80,9 +80,10 @@ describe('precise wait', () => {
 })
 
 describe("the timer thread's lead", () => {
-  const fed = (delaysMs: number[]) => {
+  // Hand-over delays recorded `gapMs` apart on a synthetic clock.
+  const fed = (delaysMs: number[], gapMs = 100) => {
     const lead = new HandoverLead()
-    for (const delayMs of delaysMs) lead.record(delayMs)
+    for (const [i, delayMs] of delaysMs.entries()) lead.record(delayMs, i * gapMs)
     return lead.leadMs
   }
 
@@ -91,7 +92,7 @@ describe("the timer thread's lead", () => {
     expect(fed(Array(64).fill(0.05))).toBe(0.2)
   })
 
-  it('follows the 90th percentile of the last 64 hand-over delays', () => {
+  it('follows the 90th percentile of the last 64 hand-over delays when waits are few', () => {
     expect(fed(Array(64).fill(0.6))).toBeCloseTo(0.6)
     // 58 quick and 6 slow: the 90th percentile (the 58th of 64) is still a quick one.
     expect(fed([...Array(58).fill(0.1), ...Array(6).fill(3)])).toBe(0.2)
@@ -101,5 +102,14 @@ describe("the timer thread's lead", () => {
 
   it('never leads by more than 1 ms, which bounds what a wait can spin', () => {
     expect(fed(Array(64).fill(5))).toBe(1)
+  })
+
+  it('leads by no more than 5% of a core allows at the current rate of waits', () => {
+    // 100 waits/s: 50 ms / 100 = 0.5 ms a wait.
+    expect(fed(Array(256).fill(0.8), 10)).toBeCloseTo(0.5)
+    // 1,000 waits/s: 0.05 ms a wait, under the 0.2 ms floor.
+    expect(fed(Array(2048).fill(0.8), 1)).toBe(0.2)
+    // Before a whole second of waits has been seen, the rate is unknown: the floor.
+    expect(fed(Array(64).fill(0.8), 10)).toBe(0.2)
   })
 })
