@@ -7,6 +7,7 @@ import { HEADERS_TIMEOUT_MS, MAX_OPEN_CONNECTIONS } from '../../src/endpoint/ser
 import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
 import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
 import { LIMITS } from '../../src/scenario/schema.ts'
+import { fixedDependencies } from '../fixtures/fixed-dependencies.ts'
 
 let app: EndpointApp
 let port: number
@@ -15,13 +16,7 @@ const scenario = scenarioFromObject({
   name: 'endpoint-hardening',
   seed: 4,
   requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'q' }],
-  dependencies: {
-    auth: { latency: { fixed: '1ms' } },
-    embedding: { latency: { fixed: '1ms' } },
-    vector_store: { latency: { fixed: '1ms' } },
-    reranker: { latency: { fixed: '1ms' } },
-    llm: { latency: { fixed: '1ms' } },
-  },
+  dependencies: fixedDependencies('1ms'),
   pipeline: { timeout: '600ms' },
 })
 

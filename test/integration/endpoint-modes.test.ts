@@ -6,18 +6,13 @@ import { afterEach, describe, expect, it } from 'vitest'
 import type { EndpointMode } from '../../src/run/endpoint-protocol.ts'
 import { type SystemUnderTest, startSystemUnderTest } from '../../src/run/system-under-test.ts'
 import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
+import { fixedDependencies } from '../fixtures/fixed-dependencies.ts'
 
 const scenario = scenarioFromObject({
   name: 'endpoint-modes',
   tracing: { sampler: 'always_on' },
   requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'which mode?' }],
-  dependencies: {
-    auth: { latency: { fixed: '1ms' } },
-    embedding: { latency: { fixed: '1ms' } },
-    vector_store: { latency: { fixed: '1ms' } },
-    reranker: { latency: { fixed: '1ms' } },
-    llm: { latency: { fixed: '1ms' } },
-  },
+  dependencies: fixedDependencies('1ms'),
 })
 
 let system: SystemUnderTest | undefined

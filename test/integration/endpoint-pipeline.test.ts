@@ -4,6 +4,7 @@ import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-tr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createEndpointApp, type EndpointApp } from '../../src/run/endpoint-app.ts'
 import { scenarioFromObject } from '../../src/scenario/load-scenario.ts'
+import { fixedDependencies } from '../fixtures/fixed-dependencies.ts'
 
 const TTL_MS = 300
 const exporter = new InMemorySpanExporter()
@@ -14,13 +15,7 @@ beforeAll(async () => {
   const scenario = scenarioFromObject({
     name: 'endpoint-pipeline',
     requests: [{ tenant: 'acme', api_key: 'key-acme', question: 'q' }],
-    dependencies: {
-      auth: { latency: { fixed: '1ms' } },
-      embedding: { latency: { fixed: '1ms' } },
-      vector_store: { latency: { fixed: '1ms' } },
-      reranker: { latency: { fixed: '1ms' } },
-      llm: { latency: { fixed: '1ms' } },
-    },
+    dependencies: fixedDependencies('1ms'),
     pipeline: { cache: { capacity: 2, ttl: `${TTL_MS}ms` }, rerank_min_results: 5 },
   })
   app = await createEndpointApp(scenario, { extraProcessors: [new SimpleSpanProcessor(exporter)] })
