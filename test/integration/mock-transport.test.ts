@@ -45,12 +45,10 @@ describe('mocks over HTTP (the default transport)', () => {
     for (const [stage, fixedMs] of Object.entries(FIXED_MS)) {
       expect(report.stages[stage]!.min_ms, stage).toBeGreaterThanOrEqual(fixedMs)
     }
-    // Every other guard passes at this load; the verdict follows the guards.
+    // The verdict follows the guards. (Whether the other guards pass at this load is checked in
+    // trust.test.ts: here the round-trip probe's client shares the driver's event loop and can
+    // make it send late.)
     const failed = report.trust.guards.filter((g) => !g.pass)
-    expect(
-      failed.filter((g) => !FIDELITY_GUARDS.includes(g.name)),
-      context,
-    ).toEqual([])
     expect(report.trust.verdict).toBe(failed.length === 0 ? 'trusted' : 'untrusted')
     for (const g of failed) expect(report.trust.reasons).toContain(g.reason)
   })
