@@ -27,7 +27,7 @@ export type PreciseTimer = {
 // ~0.1–0.2 ms there; on the later AMD EPYC VM they cost more when the process had been idle
 // (cold caches): with a fixed 0.2 ms lead the mocks of a 20 req/s run were 0.27–0.57 ms late at
 // p50; with the adaptive lead before its spin budget 0.04–0.07 ms, with the budget 0.05–0.10 ms
-// (three runs each of test/fixtures/scenarios/good/open-fixed.yaml).
+// (eight runs and three of test/fixtures/scenarios/good/open-fixed.yaml).
 // The lead therefore follows the hand-over delays this process really sees (see HandoverLead):
 // never under MIN_LEAD_MS, never over MAX_LEAD_MS, and never more than the spin budget allows at
 // the current rate of waits: the main thread spins through the lead, and on two cores shared
