@@ -299,7 +299,11 @@ const rows: [string, string, string, Mark][] = [
   ],
   [
     `harness tax, CPU/request on ÷ off (${taxRate}/s)`,
-    `${f(taxCpu.ratio, 3)} [95%: ${f(1 + taxLo, 3)}, ${f(1 + taxHi, 3)}]`,
+    `${f(taxCpu.ratio, 3)} [95%: ${f(1 + taxLo, 3)}, ${f(1 + taxHi, 3)}]${
+      taxCpu.covariate
+        ? ` (adjusted for the mocks' CPU, r² ${f(taxCpu.covariate.variance_explained, 2)}; unadjusted [${f(1 + taxCpu.covariate.unadjusted_ci95[0], 3)}, ${f(1 + taxCpu.covariate.unadjusted_ci95[1], 3)}])`
+        : ''
+    }`,
     '≤ 1.05, interval',
     1 + taxHi <= 1.05 ? true : taxCpu.ratio <= 1.05 ? 'undecided' : false,
   ],

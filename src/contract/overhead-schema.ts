@@ -14,6 +14,17 @@ export const armComparisonSchema = z.object({
   p_value: n.meta({ description: 'Two-sided permutation test on the difference of means.' }),
   n_arm: n,
   n_baseline: n,
+  // Present when the effect was adjusted for a covariate (CUPED, stats/compare-arms.ts).
+  covariate: z
+    .object({
+      name: z.string(),
+      theta: n.meta({ description: 'Slope of the per-round metric difference on the covariate difference.' }),
+      variance_explained: n.meta({
+        description: 'Share of the per-round differences’ variance the covariate explains (r²).',
+      }),
+      unadjusted_ci95: interval.meta({ description: 'The effect’s interval without the adjustment.' }),
+    })
+    .optional(),
 })
 export type ArmComparison = z.infer<typeof armComparisonSchema>
 
@@ -22,6 +33,9 @@ export const trialSchema = z.object({
   arm: n,
   round: n,
   cpu_per_request_ms: n,
+  // The mock servers' CPU time over the trial per endpoint request: the covariate of
+  // cpu_per_request (null with in-process mocks; absent from reports written before it).
+  mocks_cpu_per_request_ms: n.nullable().optional(),
   p50_ms: n,
   p99_ms: n,
   event_loop_delay_p99_ms: n,

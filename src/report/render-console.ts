@@ -178,7 +178,11 @@ function overheadLines(report: Report): string[] {
     const rows = o.comparisons.filter((c) => c.arm === arm.label)
     const deltas = rows.map(
       (c) =>
-        `${c.metric} ${pct(c.effect)} [${pct(c.ci95[0])}, ${pct(c.ci95[1])}]${c.within_noise ? ' (noise)' : ''}`,
+        `${c.metric} ${pct(c.effect)} [${pct(c.ci95[0])}, ${pct(c.ci95[1])}]${c.within_noise ? ' (noise)' : ''}${
+          c.covariate
+            ? ` (adjusted for ${c.covariate.name}, r² ${c.covariate.variance_explained.toFixed(2)}; unadjusted [${pct(c.covariate.unadjusted_ci95[0])}, ${pct(c.covariate.unadjusted_ci95[1])}])`
+            : ''
+        }`,
     )
     lines.push(
       `  ${arm.label.padEnd(36)} CPU ${formatMs(cpu)} ms/request${arm.baseline ? '  (baseline)' : `  ${deltas.join(' · ')}`}`,

@@ -22,6 +22,7 @@ export type MocksHost = {
   measure(): Promise<void>
   reseed(seed: number): Promise<void>
   stats(): Promise<MocksProcessStats[]>
+  cpuMs(): Promise<number> // CPU time so far, all processes together
   // A team's service (target:): the calls the mocks answered, as they come (mock-call-log.ts),
   // and a flush that resolves once every process has sent the rest, with the counts.
   onCalls(listener: (calls: MockCallRecord[]) => void): void
@@ -89,6 +90,12 @@ export async function startMocksProcesses(
         (await Promise.all(children.map((child) => child.request({ type: 'stats' }, 'stats', 10_000)))).map(
           (m) => m.stats,
         ),
+      cpuMs: async () => {
+        const replies = await Promise.all(
+          children.map((child) => child.request({ type: 'cpu' }, 'cpu', 10_000)),
+        )
+        return replies.reduce((sum, reply) => sum + reply.cpu_ms, 0)
+      },
       onCalls: (listener) => {
         for (const child of children) {
           child.onMessage((message) => {

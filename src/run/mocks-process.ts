@@ -43,6 +43,9 @@ process.on('message', async (message: ToMocks) => {
     } else if (message.type === 'flush-calls') {
       sendCalls()
       send({ type: 'calls-flushed', counts: callLog?.counts ?? {}, dropped: callLog?.dropped ?? 0 })
+    } else if (message.type === 'cpu') {
+      const cpu = process.cpuUsage()
+      send({ type: 'cpu', cpu_ms: (cpu.user + cpu.system) / 1000 })
     } else if (message.type === 'stats') {
       const stats = meter.stats()
       send({ type: 'stats', stats: { ...stats, heap_used_after_gc_mb: heapUsedAfterGcMb() } })

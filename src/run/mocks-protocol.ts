@@ -15,6 +15,9 @@ export type ToMocks =
     }
   | { type: 'measure' }
   | { type: 'stats' }
+  // CPU time so far (user + system), without the collection `stats` forces: read around each
+  // overhead trial, where it is the covariate of the endpoint's CPU per request.
+  | { type: 'cpu' }
   // Restart the mocks' random streams (overhead trials: the same draws for every arm of a round).
   | { type: 'reseed'; seed: number }
   // Send the calls not yet reported, then the counts.
@@ -27,6 +30,7 @@ export type FromMocks =
   | { type: 'measuring' }
   | { type: 'reseeded' }
   | { type: 'stats'; stats: MocksProcessStats }
+  | { type: 'cpu'; cpu_ms: number }
   | { type: 'failed'; message: string }
   // Unsolicited, every CALLS_INTERVAL_MS while calls come (reportCalls).
   | { type: 'calls'; calls: MockCallRecord[] }

@@ -99,13 +99,20 @@ export async function runOverhead(
         const roundSeed = scenario.seed + round * 31
         await system.mocks?.reseed(roundSeed)
         await host.request({ type: 'trial-begin' }, 'trial-begun', 10_000)
+        const mocksCpuBeforeMs = await system.mocks?.cpuMs()
         const client = await drive(config.trialMs, roundSeed)
         const { stats } = await host.request({ type: 'trial-end' }, 'trial-stats', 10_000)
+        const mocksCpuAfterMs = await system.mocks?.cpuMs()
         const latency = summarizeDurations(client.latenciesMs, 0)
+        const perRequest = (ms: number) => (stats.server_requests > 0 ? ms / stats.server_requests : 0)
         trials.push({
           arm,
           round,
-          cpu_per_request_ms: stats.server_requests > 0 ? stats.cpu_ms / stats.server_requests : 0,
+          cpu_per_request_ms: perRequest(stats.cpu_ms),
+          mocks_cpu_per_request_ms:
+            mocksCpuBeforeMs !== undefined && mocksCpuAfterMs !== undefined
+              ? perRequest(mocksCpuAfterMs - mocksCpuBeforeMs)
+              : null,
           p50_ms: latency.p50_ms,
           p99_ms: latency.p99_ms,
           event_loop_delay_p99_ms: stats.event_loop_delay_p99_ms,
@@ -163,17 +170,32 @@ function compareArmsToBaseline(
   const completeRounds = [...new Set(trials.map((t) => t.round))].filter((round) =>
     config.arms.every((_, arm) => trials.some((t) => t.round === round && t.arm === arm)),
   )
-  const byArm = (arm: number, metric: Metric) =>
-    completeRounds.map((round) => METRIC_OF[metric](trials.find((t) => t.round === round && t.arm === arm)!))
+  const byArm = <T>(arm: number, of: (t: TrialRecord) => T): T[] =>
+    completeRounds.map((round) => of(trials.find((t) => t.round === round && t.arm === arm)!))
+  const mocksCpu = (arm: number) => byArm(arm, (t) => t.mocks_cpu_per_request_ms)
+  const numbers = (values: (number | null | undefined)[]) =>
+    values.filter((v): v is number => typeof v === 'number')
   const notes: string[] = []
   const comparisons: OverheadSection['comparisons'] = []
   const enough = completeRounds.length >= 2
   if (enough) {
     for (let arm = 1; arm < config.arms.length; arm++) {
       for (const metric of METRICS) {
-        const c = compareArms(byArm(arm, metric), byArm(0, metric), {
+        // CPU per request is adjusted for the mocks' CPU per request in the same trial (CUPED,
+        // see stats/compare-arms.ts): the mocks do the same work whatever the endpoint's sampler,
+        // so what moves their CPU time from trial to trial is the VM, which moves the endpoint's too.
+        const covariateArm = numbers(mocksCpu(arm))
+        const covariateBaseline = numbers(mocksCpu(0))
+        const adjust =
+          metric === 'cpu_per_request' &&
+          covariateArm.length === completeRounds.length &&
+          covariateBaseline.length === completeRounds.length
+        const c = compareArms(byArm(arm, METRIC_OF[metric]), byArm(0, METRIC_OF[metric]), {
           seed: scenario.seed + arm,
           paired: true,
+          ...(adjust
+            ? { covariate: { name: 'mocks_cpu_per_request', arm: covariateArm, baseline: covariateBaseline } }
+            : {}),
         })
         const withinNoise = c.ci95[0] <= 0 && c.ci95[1] >= 0
         comparisons.push({ ...c, arm: config.arms[arm]!.label, metric, within_noise: withinNoise })

@@ -11,6 +11,15 @@
 //   permutationTest, 10,000 shuffles): distribution-free, and right for 5–20 trials per arm.
 // - A budget line is `pass` only when the whole interval is under the limit, `fail` when the
 //   whole interval is over it, and `inconclusive` otherwise: an inconclusive result is never a pass.
+// - With a covariate (paired only): regression adjustment, CUPED (Deng, Xu, Kohavi & Walker,
+//   "Improving the Sensitivity of Online Controlled Experiments by Utilizing Pre-Experiment
+//   Data", WSDM 2013). A covariate is a figure measured in the same trials that the arms cannot
+//   move (here the mock servers' CPU per request: the VM's speed drifts within seconds and moves
+//   both processes' CPU time together). Each round's difference d = arm − baseline is replaced by
+//   d − θ·c, where c is the covariate's difference in that round and θ = cov(d, c) / var(c); the
+//   mean is unchanged in expectation (E[c] = 0 when the arms cannot move the covariate) and its
+//   variance shrinks by the share of it the covariate explains. θ is re-estimated in every
+//   bootstrap resample, so the interval carries its uncertainty.
 import {
   errorFunction,
   mean,
@@ -33,7 +42,13 @@ export function compareArms(
   // paired: arm[i] and baseline[i] come from the same round of interleaved trials. Rounds are
   // then resampled whole, which cancels drift shared by a round (JIT warming, a neighbour's
   // load), and the p-value comes from a sign-flip permutation of the per-round differences.
-  options: { seed?: number; resamples?: number; level?: number; paired?: boolean } = {},
+  options: {
+    seed?: number
+    resamples?: number
+    level?: number
+    paired?: boolean
+    covariate?: Covariate
+  } = {},
 ): ArmComparison {
   if (arm.length < 2 || baseline.length < 2) {
     throw new RangeError(
@@ -51,18 +66,29 @@ export function compareArms(
       `Failed to compare paired arms: ${arm.length} and ${baseline.length} trials do not pair up.`,
     )
   }
+  const covariate = options.covariate
+  if (
+    covariate &&
+    (!paired || covariate.arm.length !== arm.length || covariate.baseline.length !== arm.length)
+  ) {
+    throw new RangeError(
+      `Failed to adjust for covariate ${covariate.name}: it needs paired trials and one value per trial of each arm.`,
+    )
+  }
+  const meansOf = covariate
+    ? adjustedMeans(arm, baseline, covariate)
+    : (picked: readonly number[]) => ({
+        a: mean(picked.map((r) => arm[r]!)),
+        b: mean(picked.map((r) => baseline[r]!)),
+      })
   const rounds = Array.from({ length: arm.length }, (_, i) => i)
   for (let i = 0; i < resamples; i++) {
-    let a: number
-    let b: number
-    if (paired) {
-      const picked = sampleWithReplacement(rounds, rounds.length, random)
-      a = mean(picked.map((r) => arm[r]!))
-      b = mean(picked.map((r) => baseline[r]!))
-    } else {
-      a = mean(sampleWithReplacement([...arm], arm.length, random))
-      b = mean(sampleWithReplacement([...baseline], baseline.length, random))
-    }
+    const { a, b } = paired
+      ? meansOf(sampleWithReplacement(rounds, rounds.length, random))
+      : {
+          a: mean(sampleWithReplacement([...arm], arm.length, random)),
+          b: mean(sampleWithReplacement([...baseline], baseline.length, random)),
+        }
     effects[i] = a / b - 1
     differences[i] = a - b
   }
@@ -71,21 +97,79 @@ export function compareArms(
     const sorted = Array.from(values.sort())
     return [quantileSorted(sorted, tail), quantileSorted(sorted, 1 - tail)]
   }
-  const ratio = mean([...arm]) / mean([...baseline])
+  const whole = paired ? meansOf(rounds) : { a: mean([...arm]), b: mean([...baseline]) }
+  const ratio = whole.a / whole.b
+  const fit = covariate ? fitCovariate(arm, baseline, covariate, rounds) : undefined
   return {
     ratio,
     effect: ratio - 1,
     ci95: interval(effects),
-    difference: mean([...arm]) - mean([...baseline]),
+    difference: whole.a - whole.b,
     difference_ci95: interval(differences),
     p_value: paired
       ? signFlipPValue(
-          arm.map((a, i) => a - baseline[i]!),
+          arm.map((a, i) => a - baseline[i]! - (fit ? fit.theta * fit.c[i]! : 0)),
           random,
         )
       : permutationTest([...arm], [...baseline], 'two_side', 10_000, random),
     n_arm: arm.length,
     n_baseline: baseline.length,
+    ...(covariate && fit
+      ? {
+          covariate: {
+            name: covariate.name,
+            theta: fit.theta,
+            variance_explained: fit.varianceExplained,
+            unadjusted_ci95: compareArms(arm, baseline, withoutCovariate(options)).ci95,
+          },
+        }
+      : {}),
+  }
+}
+
+function withoutCovariate<T extends { covariate?: Covariate }>(options: T): Omit<T, 'covariate'> {
+  const { covariate: _, ...rest } = options
+  return rest
+}
+
+// A figure measured beside the metric in every trial, which the arms cannot move.
+export type Covariate = { name: string; arm: readonly number[]; baseline: readonly number[] }
+
+// The per-round differences of metric (d) and covariate (c) over the picked rounds, and the
+// least-squares slope of d on c (0 when c does not vary).
+function fitCovariate(
+  arm: readonly number[],
+  baseline: readonly number[],
+  covariate: Covariate,
+  picked: readonly number[],
+): { theta: number; d: number[]; c: number[]; varianceExplained: number } {
+  const d = picked.map((r) => arm[r]! - baseline[r]!)
+  const c = picked.map((r) => covariate.arm[r]! - covariate.baseline[r]!)
+  const dMean = mean(d)
+  const cMean = mean(c)
+  let sxy = 0
+  let sxx = 0
+  let syy = 0
+  for (let i = 0; i < d.length; i++) {
+    sxy += (d[i]! - dMean) * (c[i]! - cMean)
+    sxx += (c[i]! - cMean) ** 2
+    syy += (d[i]! - dMean) ** 2
+  }
+  const theta = sxx > 0 ? sxy / sxx : 0
+  return { theta, d, c, varianceExplained: sxx > 0 && syy > 0 ? (sxy * sxy) / (sxx * syy) : 0 }
+}
+
+// Arm and baseline means over the picked rounds, the arm's shifted by the adjusted difference:
+// b + mean(d) − θ·mean(c).
+function adjustedMeans(
+  arm: readonly number[],
+  baseline: readonly number[],
+  covariate: Covariate,
+): (picked: readonly number[]) => { a: number; b: number } {
+  return (picked) => {
+    const { theta, d, c } = fitCovariate(arm, baseline, covariate, picked)
+    const b = mean(picked.map((r) => baseline[r]!))
+    return { a: b + mean(d) - theta * mean(c), b }
   }
 }
 

@@ -3,7 +3,8 @@
 // difference, and a generous budget line on it must pass. The report's figures are read as they
 // are (not recomputed with compareArms) and checked against the trials by hand. With 10 paired
 // rounds the sign-flip p-value of identical arms sits at its floor 2/1024 only when all 10 round
-// differences have the same sign: 2 × 2⁻¹⁰ ≈ 0.2% of runs.
+// differences have the same sign: 2 × 2⁻¹⁰ ≈ 0.2% of runs. CPU per request is adjusted for the
+// mocks' CPU per request (CUPED); the adjustment is recomputed here by hand from the trials.
 import { describe, expect, it } from 'vitest'
 import { reportSchema } from '../../src/contract/report-schema.ts'
 import { runScenario } from '../../src/run/run-scenario.ts'
@@ -41,15 +42,32 @@ describe('the overhead self-check', () => {
       'always_on + 0 µs calibration',
       'always_on + 10000 µs calibration',
     ])
-    const cpu = (arm: number) =>
-      Array.from({ length: 10 }, (_, i) => i).map(
-        (round) => overhead.trials.find((t) => t.arm === arm && t.round === round)!.cpu_per_request_ms,
+    const column = <T>(arm: number, of: (t: (typeof overhead.trials)[number]) => T): T[] =>
+      Array.from({ length: 10 }, (_, i) => i).map((round) =>
+        of(overhead.trials.find((t) => t.arm === arm && t.round === round)!),
       )
-    for (const t of overhead.trials) expect(t.completed).toBeGreaterThan(15)
+    const cpu = (arm: number) => column(arm, (t) => t.cpu_per_request_ms)
+    const mocksCpu = (arm: number) => column(arm, (t) => t.mocks_cpu_per_request_ms ?? Number.NaN)
+    for (const t of overhead.trials) {
+      expect(t.completed).toBeGreaterThan(15)
+      // Five mocked calls per request cost the mocks process well over 0.1 ms of CPU.
+      expect(t.mocks_cpu_per_request_ms).toBeGreaterThan(0.1)
+    }
+    // The adjusted per-round differences: d − θ·c, θ the least-squares slope of d on c.
+    const adjusted = (arm: number) => {
+      const d = cpu(arm).map((v, i) => v - cpu(0)[i]!)
+      const c = mocksCpu(arm).map((v, i) => v - mocksCpu(0)[i]!)
+      const dMean = meanOf(d)
+      const cMean = meanOf(c)
+      const theta =
+        d.reduce((sum, di, i) => sum + (di - dMean) * (c[i]! - cMean), 0) /
+        c.reduce((sum, ci) => sum + (ci - cMean) ** 2, 0)
+      return { theta, differences: d.map((di, i) => di - theta * c[i]!) }
+    }
 
+    const meanOf = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
     // Everything below is read from the report (calibration, comparisons, verdicts) and checked
     // against what the trials give by hand: means, and the sign-flip p-value by enumeration.
-    const meanOf = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length
     const injectedArm = 'always_on + 10000 µs calibration'
     const ownArm = 'always_on + 0 µs calibration'
     const cpuComparison = (arm: string) =>
@@ -60,20 +78,25 @@ describe('the overhead self-check', () => {
     const [calibration] = overhead.calibration
     expect(overhead.calibration).toHaveLength(1)
     expect(calibration).toMatchObject({ arm: injectedArm, injected_ms: 10 })
-    expect(calibration!.measured_ms).toBeCloseTo(meanOf(cpu(2)) - meanOf(cpu(0)), 9)
+    const injectedDifference = meanOf(adjusted(2).differences)
+    expect(calibration!.measured_ms).toBeCloseTo(injectedDifference, 9)
     expect(calibration!.measured_ms).toBeGreaterThan(5)
     expect(calibration!.measured_ms).toBeLessThan(20)
     expect(calibration!.ci95_ms[0]).toBeGreaterThan(0)
     const injected = cpuComparison(injectedArm)
     expect(injected.n_arm).toBe(10)
-    expect(injected.difference).toBeCloseTo(meanOf(cpu(2)) - meanOf(cpu(0)), 9)
-    expect(injected.ratio).toBeCloseTo(meanOf(cpu(2)) / meanOf(cpu(0)), 9)
-    expect(injected.p_value).toBe(signFlipByEnumeration(cpu(2).map((v, i) => v - cpu(0)[i]!)))
+    expect(injected.difference).toBeCloseTo(injectedDifference, 9)
+    expect(injected.ratio).toBeCloseTo((meanOf(cpu(0)) + injectedDifference) / meanOf(cpu(0)), 9)
+    expect(injected.p_value).toBe(signFlipByEnumeration(adjusted(2).differences))
+    expect(injected.covariate).toMatchObject({ name: 'mocks_cpu_per_request' })
+    expect(injected.covariate!.theta).toBeCloseTo(adjusted(2).theta, 9)
+    // Unadjusted, the same 10 ms must show as well: the adjustment is not what finds it.
+    expect(injected.covariate!.unadjusted_ci95[0]).toBeGreaterThan(0)
 
     // The identical arm: its p-value is exact over 2¹⁰ sign patterns and reaches its floor 2/1024
     // only when all 10 rounds differ in one direction (0.2% of runs when nothing differs).
     const none = cpuComparison(ownArm)
-    expect(none.p_value).toBe(signFlipByEnumeration(cpu(1).map((v, i) => v - cpu(0)[i]!)))
+    expect(none.p_value).toBe(signFlipByEnumeration(adjusted(1).differences))
     expect(none.p_value).toBeGreaterThan(2 / 1024)
 
     // The budget line (the scenario's own sampler, always_on, against the baseline arm): a 50%

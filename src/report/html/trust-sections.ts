@@ -187,16 +187,25 @@ function armsTable(o: Overhead): string {
 
 function differencesTable(o: Overhead): string {
   return `<h3>Differences from the baseline</h3>${table(
-    ['arm', 'metric', 'effect', '95% interval', 'p-value', ''],
+    ['arm', 'metric', 'effect', '95% interval', 'p-value', 'adjustment', ''],
     o.comparisons.map((c) => [
       esc(c.arm),
       esc(c.metric),
       esc(pct(c.effect)),
       esc(`[${pct(c.ci95[0])}, ${pct(c.ci95[1])}]`),
       esc(c.p_value.toFixed(3)),
+      c.covariate
+        ? esc(
+            `for ${c.covariate.name} (r² ${c.covariate.variance_explained.toFixed(2)}); unadjusted [${pct(c.covariate.unadjusted_ci95[0])}, ${pct(c.covariate.unadjusted_ci95[1])}]`,
+          )
+        : '–',
       c.within_noise ? 'inside the noise' : '',
     ]),
-  )}`
+  )}${
+    o.comparisons.some((c) => c.covariate)
+      ? `<p class="small">CPU per request is adjusted for the mock servers' CPU per request in the same trial (CUPED, Deng et al. 2013): the VM's speed moves both; the arms move only the endpoint's.</p>`
+      : ''
+  }`
 }
 
 function calibrationTable(o: Overhead): string {

@@ -293,3 +293,86 @@ describe('compare-arms hand-worked cases', () => {
     ).toBe(1)
   })
 })
+
+// Trials on a VM whose speed drifts from one trial to the next: every trial's CPU times are
+// scaled by its own speed factor (relative noise `drift`), the endpoint's (y) and the mocks' (x)
+// alike, each with a little noise of its own.
+function driftingRounds(
+  rounds: number,
+  effect: number,
+  options: { drift: number; seed: number; covariateFollowsDrift?: boolean },
+) {
+  const rng = createRng(options.seed)
+  const trial = (meanMs: number) => {
+    const speed = 1 + options.drift * rng.normal()
+    const y = meanMs * speed * (1 + 0.005 * rng.normal())
+    const own = options.covariateFollowsDrift === false ? 1 + options.drift * rng.normal() : speed
+    const x = 0.5 * own * (1 + 0.005 * rng.normal())
+    return { y, x }
+  }
+  const base = Array.from({ length: rounds }, () => trial(2.0))
+  const arm = Array.from({ length: rounds }, () => trial(2.0 * (1 + effect)))
+  return {
+    arm: arm.map((t) => t.y),
+    baseline: base.map((t) => t.y),
+    covariate: { name: 'mocks_cpu', arm: arm.map((t) => t.x), baseline: base.map((t) => t.x) },
+  }
+}
+
+const halfWidth = ([low, high]: [number, number]) => (high - low) / 2
+
+describe('compareArms with a covariate (CUPED)', () => {
+  it('narrows the interval by the share of the drift the covariate explains, around the true effect', () => {
+    const { arm, baseline, covariate } = driftingRounds(20, 0.03, { drift: 0.08, seed: 11 })
+    const c = compareArms(arm, baseline, { seed: 1, paired: true, covariate })
+    expect(c.covariate!.name).toBe('mocks_cpu')
+    expect(c.covariate!.variance_explained).toBeGreaterThan(0.8)
+    expect(halfWidth(c.ci95)).toBeLessThan(0.5 * halfWidth(c.covariate!.unadjusted_ci95))
+    expect(c.ci95[0]).toBeLessThan(0.03)
+    expect(c.ci95[1]).toBeGreaterThan(0.03)
+    // The unadjusted interval is the plain paired comparison's.
+    expect(c.covariate!.unadjusted_ci95).toEqual(compareArms(arm, baseline, { seed: 1, paired: true }).ci95)
+  })
+
+  it('changes little when the covariate does not follow the drift', () => {
+    const { arm, baseline, covariate } = driftingRounds(20, 0.03, {
+      drift: 0.08,
+      seed: 12,
+      covariateFollowsDrift: false,
+    })
+    const c = compareArms(arm, baseline, { seed: 1, paired: true, covariate })
+    expect(c.covariate!.variance_explained).toBeLessThan(0.3)
+    expect(halfWidth(c.ci95)).toBeLessThan(1.3 * halfWidth(c.covariate!.unadjusted_ci95))
+  })
+
+  it('is the plain comparison when the covariate does not vary (θ = 0)', () => {
+    const { arm, baseline } = driftingRounds(10, 0.03, { drift: 0.08, seed: 13 })
+    const flat = { name: 'flat', arm: arm.map(() => 1), baseline: baseline.map(() => 1) }
+    const adjusted = compareArms(arm, baseline, { seed: 2, paired: true, covariate: flat })
+    const plain = compareArms(arm, baseline, { seed: 2, paired: true })
+    expect(adjusted.covariate!.theta).toBe(0)
+    // b + mean(d) instead of mean(a): equal up to rounding.
+    expect(adjusted.ci95[0]).toBeCloseTo(plain.ci95[0], 12)
+    expect(adjusted.ci95[1]).toBeCloseTo(plain.ci95[1], 12)
+    expect(adjusted.effect).toBeCloseTo(plain.effect, 12)
+  })
+
+  it('covers a true zero difference in most drifting A/A comparisons (θ re-estimated per resample)', () => {
+    let covered = 0
+    const runs = 200
+    for (let r = 0; r < runs; r++) {
+      const { arm, baseline, covariate } = driftingRounds(10, 0, { drift: 0.08, seed: 500 + r })
+      const c = compareArms(arm, baseline, { seed: r, paired: true, covariate, resamples: 2000 })
+      if (c.ci95[0] <= 0 && c.ci95[1] >= 0) covered++
+    }
+    expect(covered / runs).toBeGreaterThan(0.9)
+  })
+
+  it('refuses a covariate without paired trials, or with a value missing', () => {
+    const covariate = { name: 'x', arm: [1, 2, 3], baseline: [1, 2, 3] }
+    expect(() => compareArms([1, 2, 3], [1, 2, 3], { covariate })).toThrow(/covariate x.*paired/)
+    expect(() =>
+      compareArms([1, 2, 3], [1, 2, 3], { paired: true, covariate: { ...covariate, arm: [1, 2] } }),
+    ).toThrow(/one value per trial/)
+  })
+})
