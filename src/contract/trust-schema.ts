@@ -56,7 +56,24 @@ export const trustSchema = z
         description: 'Open model: actual − intended send time after warm-up; null in the closed model.',
       }),
     driver: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
-    endpoint: z.object({ cpu_share: ms, event_loop_delay_p99_ms: ms, event_loop_delay_max_ms: ms }),
+    endpoint: z.object({
+      cpu_share: ms,
+      event_loop_delay_p99_ms: ms,
+      event_loop_delay_max_ms: ms,
+      span_processing: z
+        .object({
+          share_of_cpu: ms.meta({
+            description:
+              "Time inside the harness's span processors (StageCollector, trace analysis) ÷ the endpoint's CPU time, over the measured window.",
+          }),
+          us_per_request: ms,
+        })
+        .optional()
+        .meta({
+          description:
+            "The harness's own cost in the measured process, timed around each span processor call; it leaves out the SDK's span work and the collections the processors cause (npm run bench measures the whole tax). Absent for a target service, whose spans are processed in the receiver.",
+        }),
+    }),
     mocks: z
       .array(
         z.object({

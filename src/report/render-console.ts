@@ -161,6 +161,12 @@ function trustLines(report: Report, paint: ReturnType<typeof painter>): string[]
       `  ${g.name.padEnd(46)} ${figure.padStart(10)}  ${g.comparison} ${threshold.padEnd(9)} ${mark}`,
     )
   }
+  const processing = t.endpoint.span_processing
+  if (processing) {
+    lines.push(
+      `  harness span processing in the endpoint: ${processing.us_per_request.toFixed(0)} µs per request, ${(processing.share_of_cpu * 100).toFixed(1)}% of its CPU (collector and trace analysis; the SDK's own cost is not in it)`,
+    )
+  }
   for (const reason of t.reasons) lines.push(`  → ${reason}`)
   return lines
 }

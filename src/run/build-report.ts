@@ -294,6 +294,7 @@ function trustSection(input: RunMeasurements, accounting: Report['accounting']):
       cpu_share: endpointCpuShare(finished),
       event_loop_delay_p99_ms: finished.stats.event_loop_delay_ms.p99,
       event_loop_delay_max_ms: finished.stats.event_loop_delay_ms.max,
+      ...spanProcessingOf(finished.stats),
     },
     ...(input.mocks.length > 0
       ? {
@@ -306,6 +307,20 @@ function trustSection(input: RunMeasurements, accounting: Report['accounting']):
           })),
         }
       : {}),
+  }
+}
+
+function spanProcessingOf(
+  stats: RunMeasurements['finished']['stats'],
+): Pick<Report['trust']['endpoint'], 'span_processing'> {
+  const processing = stats.span_processing
+  const cpuMs = stats.cpu_user_ms + stats.cpu_system_ms
+  if (!processing || processing.requests === 0 || cpuMs === 0) return {}
+  return {
+    span_processing: {
+      share_of_cpu: processing.ms / cpuMs,
+      us_per_request: (processing.ms * 1000) / processing.requests,
+    },
   }
 }
 

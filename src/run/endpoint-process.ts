@@ -12,6 +12,11 @@ let app: EndpointApp | undefined
 let armRouter: ArmRouter | undefined
 const meter = createProcessMeter()
 let trialRequestsAtBegin = 0
+let processingAtMeasure = { ms: 0, requests: 0 }
+
+function spanProcessing(): { ms: number; requests: number } {
+  return { ms: app?.tracing.spanProcessingMs() ?? 0, requests: app?.endpoint.requestsServed ?? 0 }
+}
 
 function send(message: FromEndpoint): void {
   process.send?.(message)
@@ -49,6 +54,7 @@ process.on('message', async (message: ToEndpoint) => {
       send({ type: 'measure-from-set' })
     } else if (message.type === 'measure') {
       meter.start()
+      processingAtMeasure = spanProcessing()
       send({ type: 'measuring' })
     } else if (message.type === 'arm') {
       // The sampler is switched inside this one process between trials (SwitchableSampler), so
@@ -80,6 +86,7 @@ process.on('message', async (message: ToEndpoint) => {
       send({ type: 'arm-results', arms: armRouter?.results() ?? {} })
     } else if (message.type === 'finish') {
       const measuredStats = meter.stats()
+      const processing = spanProcessing()
       meter.stop()
       await waitForDrain(message.drainTimeoutMs)
       await app?.tracing.forceFlush()
@@ -89,7 +96,14 @@ process.on('message', async (message: ToEndpoint) => {
         analysis: app!.analyzer.results({
           unendedSpans: app!.collector.counters.spans_started - app!.collector.counters.spans_ended,
         }),
-        stats: { ...measuredStats, heap_used_after_gc_mb: heapUsedAfterGcMb() },
+        stats: {
+          ...measuredStats,
+          heap_used_after_gc_mb: heapUsedAfterGcMb(),
+          span_processing: {
+            ms: processing.ms - processingAtMeasure.ms,
+            requests: processing.requests - processingAtMeasure.requests,
+          },
+        },
         inFlightAtFinish: app?.endpoint.inFlight ?? 0,
         ...(app?.whatIf ? { whatIf: app.whatIf.results() } : {}),
       })

@@ -13,7 +13,12 @@ import type { CollectorResults } from '../telemetry/stage-collector.ts'
 import type { ProcessStats } from './process-meter.ts'
 
 // From the end of warm-up to the finish request.
-export type EndpointProcessStats = ProcessStats & { heap_used_after_gc_mb: number | null }
+export type EndpointProcessStats = ProcessStats & {
+  heap_used_after_gc_mb: number | null
+  // The built-in endpoint: time inside the harness's span processors and the requests it served,
+  // from the moment measuring started (absent for a target service).
+  span_processing?: { ms: number; requests: number }
+}
 
 // Overhead mode: one trial's figures, and per arm the stage statistics that show what sampling
 // costs in precision.

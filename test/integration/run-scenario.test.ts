@@ -72,6 +72,11 @@ describe('a short run with fixed latencies', () => {
     ])
     expect(report.trust.guards.find((g) => g.name === 'request accounting')!.pass).toBe(true)
     expect(report.trust.guards.find((g) => g.name === 'spans started − ended')!.pass).toBe(true)
+    // The harness's own span processing in the endpoint: some, and a part of its CPU time.
+    const processing = report.trust.endpoint.span_processing!
+    expect(processing.us_per_request).toBeGreaterThan(0)
+    expect(processing.share_of_cpu).toBeGreaterThan(0)
+    expect(processing.share_of_cpu).toBeLessThan(1)
   })
 })
 

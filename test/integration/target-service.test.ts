@@ -83,6 +83,8 @@ describe('a target service', () => {
     const serverTraces = report.trust.guards.find((g) => g.name === 'server traces')!
     expect(serverTraces.pass).toBe(true)
     expect(report.stages['POST /chat']!.count).toBeGreaterThan(50)
+    // Its spans are processed in the receiver, not in the service: no harness share to report.
+    expect(report.trust.endpoint.span_processing).toBeUndefined()
     // Mock fidelity with no attribute from the service: the mocks' records joined with its undici
     // client spans by the traceparent those calls carried. A span lasts at least what was drawn.
     const fidelity = Object.fromEntries(report.trust.fidelity.map((f) => [f.dependency, f]))

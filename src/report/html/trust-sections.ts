@@ -111,6 +111,11 @@ function knownTrustParts(t: Trust): string {
 <tr><th scope="row">schedule lag</th><td>${lag === null ? 'closed model: requests wait for responses, so there is no schedule to lag behind' : `p50 ${ms(lag.p50)} ms · p99 ${ms(lag.p99)} ms · max ${ms(lag.max)} ms · ${lag.late} late and ${lag.dropped} dropped of ${lag.scheduled} scheduled`}</td></tr>
 ${proc('load driver', t.driver)}
 ${proc('endpoint', t.endpoint)}
+${
+  t.endpoint.span_processing
+    ? `<tr><th scope="row">harness span processing</th><td>${t.endpoint.span_processing.us_per_request.toFixed(0)} µs per request in the endpoint, ${(t.endpoint.span_processing.share_of_cpu * 100).toFixed(1)}% of its CPU: the StageCollector and the trace analysis, timed around each call (the SDK's own span work and the collections they cause are not in it; <code>npm run bench</code> measures the whole tax)</td></tr>`
+    : ''
+}
 </tbody></table>`)
   return parts.join('')
 }

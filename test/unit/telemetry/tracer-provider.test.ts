@@ -99,3 +99,41 @@ describe('SwitchableSampler', () => {
     expect(tracing.sampler.target.toString()).toBe('AlwaysOnSampler')
   })
 })
+
+describe('span processing time', () => {
+  // A processor that burns a known time in onEnd (a spin on the clock, not a timer).
+  const spinning = (ms: number, fail = false) => ({
+    onStart() {},
+    onEnd() {
+      const until = performance.now() + ms
+      while (performance.now() < until) {}
+      if (fail) throw new Error('processor failed')
+    },
+    forceFlush: () => Promise.resolve(),
+    shutdown: () => Promise.resolve(),
+  })
+
+  it('adds up the time spent inside every processor, a failing one included', () => {
+    const tracing = createTracing({
+      sampler: { kind: 'always_on' },
+      processors: [spinning(2), spinning(1, true)],
+    })
+    expect(tracing.spanProcessingMs()).toBe(0)
+    const error = console.error
+    console.error = () => {}
+    try {
+      for (let i = 0; i < 5; i++) tracing.tracer.startSpan('work').end()
+    } finally {
+      console.error = error
+    }
+    // 5 spans × (2 + 1) ms spun: a lower bound, and a generous upper one.
+    expect(tracing.spanProcessingMs()).toBeGreaterThanOrEqual(15)
+    expect(tracing.spanProcessingMs()).toBeLessThan(15 * 20)
+  })
+
+  it('spends nothing in the processors for spans the sampler drops', () => {
+    const tracing = createTracing({ sampler: { kind: 'always_off' }, processors: [spinning(2)] })
+    for (let i = 0; i < 5; i++) tracing.tracer.startSpan('work').end()
+    expect(tracing.spanProcessingMs()).toBeLessThan(2)
+  })
+})
