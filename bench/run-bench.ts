@@ -109,6 +109,8 @@ type Fidelity = {
   send_lag_p50_ms: number | null
   send_lag_p99_ms: number | null
   endpoint_loop_delay_p99_ms: number
+  // Time inside the harness's span processors in the endpoint (trust.endpoint.span_processing).
+  span_processing: { us_per_request: number; share_of_cpu: number } | null
   // The scheduler probe's wake-up lateness over the same measured window (scheduler-probe.ts).
   scheduler_floor: ProbeQuantiles
   trust: string
@@ -151,6 +153,7 @@ async function fidelity(transport: Transport, fraction: number): Promise<Fidelit
     transport_p50_ms: worst((f) => f.transport_p50_ms),
     client_minus_server_p50_ms: report.client_latency_ms.p50 - report.stages['POST /ask']!.p50_ms,
     endpoint_loop_delay_p99_ms: report.trust.endpoint.event_loop_delay_p99_ms,
+    span_processing: report.trust.endpoint.span_processing ?? null,
     scheduler_floor: schedulerFloor,
     send_lag_p50_ms: report.trust.schedule_lag_ms?.p50 ?? null,
     send_lag_p99_ms: report.trust.schedule_lag_ms?.p99 ?? null,
@@ -306,6 +309,14 @@ const rows: [string, string, string, Mark][] = [
     }`,
     '≤ 1.05, interval',
     1 + taxHi <= 1.05 ? true : taxCpu.ratio <= 1.05 ? 'undecided' : false,
+  ],
+  [
+    "the harness's span processing in the endpoint at 25% (collector, trace analysis; part of the tax)",
+    quarter.span_processing
+      ? `${f(quarter.span_processing.us_per_request, 0)} µs/request, ${f(quarter.span_processing.share_of_cpu * 100, 1)}% of its CPU`
+      : 'not measured',
+    'no target',
+    null,
   ],
   [
     'CPU time of fixed work per 1 s window, beside the tax run: CV, arithmetic / allocating',
