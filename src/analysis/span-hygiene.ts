@@ -13,8 +13,8 @@
 //  - Error context: ERROR spans without `error.type` or without a recorded `exception` event.
 //  - Unended spans: from the collector's counters (spans started − spans ended), given as input.
 // Attribute values are counted on the spans of the traces the analyzer passes checkAttributes for
-// (those admitted to the breakdown reservoir: all of the first 10,000 traces, then a shrinking
-// uniform share), so `spans` in the cardinality table counts checked spans.
+// (the first 1,000 traces, then every 10th the breakdown reservoir admits; trace-analyzer.ts), so
+// `spans` in the cardinality table counts checked spans.
 // Memory is bounded: at most MAX_NAMES span names, MAX_KEYS_PER_NAME keys each, and a value set
 // that is dropped once it reaches DISTINCT_CAP (strings longer than 32 characters are stored as a
 // 32-bit FNV-1a hash; a collision among 1,000 values is about 1 in 10,000).

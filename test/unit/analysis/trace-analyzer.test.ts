@@ -4,7 +4,11 @@ import { type Context, ROOT_CONTEXT, SpanKind, SpanStatusCode, type Tracer, trac
 import { InMemorySpanExporter, type ReadableSpan, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node'
 import { afterEach, describe, expect, it } from 'vitest'
-import { TraceAnalyzer } from '../../../src/analysis/trace-analyzer.ts'
+import {
+  ATTRIBUTES_EVERY_TRACE,
+  ATTRIBUTES_STRIDE,
+  TraceAnalyzer,
+} from '../../../src/analysis/trace-analyzer.ts'
 import { analysisSchema } from '../../../src/contract/analysis-schema.ts'
 import { StageCollector } from '../../../src/telemetry/stage-collector.ts'
 
@@ -129,5 +133,28 @@ describe('TraceAnalyzer on SDK spans', () => {
     const errorExemplars = collector.results().exemplars.filter((e) => e.error)
     expect(errorExemplars.length).toBeGreaterThan(0)
     for (const e of errorExemplars) expect(paths).toContain(e.error_path)
+  })
+})
+
+describe('which traces have their attribute values counted', () => {
+  it('every trace up to the first 1,000, then one in 10', () => {
+    const analyzer = new TraceAnalyzer({ seed: 1 })
+    const exporter = new InMemorySpanExporter()
+    const tracer = provider(new SimpleSpanProcessor(exporter))
+    const traces = 1200
+    for (let n = 0; n < traces; n++) {
+      const root = tracer.startSpan('POST /ask', {
+        kind: SpanKind.SERVER,
+        startTime: T0 + n,
+        attributes: { request_number: `request-${n}` },
+      })
+      root.end(T0 + n + 0.5)
+    }
+    for (const span of exporter.getFinishedSpans()) analyzer.observeTrace([span])
+    const row = analyzer.results().hygiene.attribute_cardinality.find((r) => r.key === 'request_number')!
+    // Names and durations are checked on every span; attribute values on 1,000 + 200 / 10.
+    expect(analyzer.results().hygiene.spans_checked).toBe(traces)
+    expect(row.spans).toBe(ATTRIBUTES_EVERY_TRACE + (traces - ATTRIBUTES_EVERY_TRACE) / ATTRIBUTES_STRIDE)
+    expect(row.capped).toBe(true) // 1,000 distinct values: the set stops there
   })
 })
