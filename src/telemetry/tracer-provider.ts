@@ -38,8 +38,8 @@ export function createSampler(config: SamplerConfig): Sampler {
 
 // Telemetry never takes the service down: a processor that throws is logged (once per
 // processor and method) and the request goes on. It also times its processor's onStart and onEnd
-// (two clock reads a span, ~0.1 µs against the several µs a span costs the collector): the
-// harness's own share of the endpoint's CPU, reported with every run.
+// (four clock reads a span, 0.07 µs each on the project's VM, against about 12 µs a span in the
+// collector): the harness's own share of the endpoint's CPU, reported with every run.
 export class SafeSpanProcessor implements SpanProcessor {
   #warned = new Set<string>()
   errors = 0
