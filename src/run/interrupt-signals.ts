@@ -3,9 +3,10 @@
 //
 // One Ctrl+C in a terminal arrives more than once. The terminal signals the whole foreground
 // process group, and the wrappers in that group relay the same signal to their child: npm's
-// run-script at once, tsx about 30 ms later (and tsx sends SIGKILL if the child has not
-// acknowledged within another 30 ms). A repeat within RELAY_WINDOW_MS of the first is that echo,
-// not a person pressing Ctrl+C again, so it is ignored.
+// run-script at once, and the `tsx` command about 30 ms later (it also sends SIGKILL if the child
+// has not acknowledged within another 30 ms, which is why the npm scripts start the CLI with
+// `node --import tsx` instead). A repeat within RELAY_WINDOW_MS of the first is that echo, not a
+// person pressing Ctrl+C again, so it is ignored.
 export const RELAY_WINDOW_MS = 1000
 
 export const INTERRUPT_SIGNALS = ['SIGINT', 'SIGTERM'] as const
