@@ -172,30 +172,30 @@ function compareArmsToBaseline(
   )
   const byArm = <T>(arm: number, of: (t: TrialRecord) => T): T[] =>
     completeRounds.map((round) => of(trials.find((t) => t.round === round && t.arm === arm)!))
-  const mocksCpu = (arm: number) => byArm(arm, (t) => t.mocks_cpu_per_request_ms)
-  const numbers = (values: (number | null | undefined)[]) =>
-    values.filter((v): v is number => typeof v === 'number')
+  // The mocks' CPU per request in every complete round, when every trial has it (http mocks).
+  const mocksCpu = (arm: number): number[] | undefined => {
+    const values = byArm(arm, (t) => t.mocks_cpu_per_request_ms)
+    return values.every((v): v is number => typeof v === 'number') ? values : undefined
+  }
   const notes: string[] = []
   const comparisons: OverheadSection['comparisons'] = []
   const enough = completeRounds.length >= 2
   if (enough) {
+    const baselineMocksCpu = mocksCpu(0)
     for (let arm = 1; arm < config.arms.length; arm++) {
+      // CPU per request is adjusted for the mocks' CPU per request in the same trial (CUPED,
+      // see stats/compare-arms.ts): the mocks do the same work whatever the endpoint's sampler,
+      // so what moves their CPU time from trial to trial is the VM, which moves the endpoint's too.
+      const armMocksCpu = mocksCpu(arm)
+      const covariate =
+        armMocksCpu && baselineMocksCpu
+          ? { name: 'mocks_cpu_per_request', arm: armMocksCpu, baseline: baselineMocksCpu }
+          : undefined
       for (const metric of METRICS) {
-        // CPU per request is adjusted for the mocks' CPU per request in the same trial (CUPED,
-        // see stats/compare-arms.ts): the mocks do the same work whatever the endpoint's sampler,
-        // so what moves their CPU time from trial to trial is the VM, which moves the endpoint's too.
-        const covariateArm = numbers(mocksCpu(arm))
-        const covariateBaseline = numbers(mocksCpu(0))
-        const adjust =
-          metric === 'cpu_per_request' &&
-          covariateArm.length === completeRounds.length &&
-          covariateBaseline.length === completeRounds.length
         const c = compareArms(byArm(arm, METRIC_OF[metric]), byArm(0, METRIC_OF[metric]), {
           seed: scenario.seed + arm,
           paired: true,
-          ...(adjust
-            ? { covariate: { name: 'mocks_cpu_per_request', arm: covariateArm, baseline: covariateBaseline } }
-            : {}),
+          ...(metric === 'cpu_per_request' && covariate ? { covariate } : {}),
         })
         const withinNoise = c.ci95[0] <= 0 && c.ci95[1] >= 0
         comparisons.push({ ...c, arm: config.arms[arm]!.label, metric, within_noise: withinNoise })
