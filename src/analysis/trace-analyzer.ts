@@ -1,8 +1,8 @@
 // Trace-level analysis for the report, fed by the StageCollector's onMeasuredTrace hook with every
-// whole measured trace (in the endpoint process, on the request path): where the time goes
-// (trace-breakdown.ts), the dependency map, root causes and span hygiene. Each part is bounded,
-// so memory is constant in the run length; the per-trace work is one pass over the spans plus,
-// for the traces the reservoir keeps, a critical-path split of two parents.
+// whole measured trace (in the endpoint process, in the collector's deferred batches): where the
+// time goes (trace-breakdown.ts), the dependency map, root causes and span hygiene. Each part is
+// bounded, so memory is constant in the run length; the per-trace work is one pass over the spans
+// plus, for the traces the reservoir keeps, a critical-path split of two parents.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base'
 import type { AnalysisResults } from '../contract/analysis-schema.ts'

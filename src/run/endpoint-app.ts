@@ -92,7 +92,10 @@ export async function createEndpointApp(
   })
   const tracing = createTracing({
     sampler: scenario.tracing.sampler,
-    processors: [...(options.processors ?? [collector]), ...(options.extraProcessors ?? [])],
+    // The collector takes spans in batches, off the request path; a replacement (the overhead
+    // trials' ArmRouter) takes each span as it ends.
+    deferredProcessors: options.processors ? [] : [collector],
+    processors: [...(options.processors ?? []), ...(options.extraProcessors ?? [])],
   })
   const endpoint = createEndpoint({
     seed: scenario.seed,

@@ -53,6 +53,9 @@ process.on('message', async (message: ToEndpoint) => {
       app?.collector.startMeasuring(message.fromEpochMs)
       send({ type: 'measure-from-set' })
     } else if (message.type === 'measure') {
+      // The collector takes spans in deferred batches: warm-up's are processed before measuring
+      // starts, the window's own before it ends (here and at trial-end and finish).
+      await app?.tracing.forceFlush()
       meter.start()
       processingAtMeasure = spanProcessing()
       send({ type: 'measuring' })
@@ -66,10 +69,12 @@ process.on('message', async (message: ToEndpoint) => {
     } else if (message.type === 'trial-begin') {
       app!.endpoint.clearCache()
       if (armRouter) armRouter.recording = true
+      await app!.tracing.forceFlush()
       meter.start()
       trialRequestsAtBegin = app!.endpoint.requestsServed
       send({ type: 'trial-begun' })
     } else if (message.type === 'trial-end') {
+      await app!.tracing.forceFlush()
       collectYoungGeneration()
       const s = meter.stats()
       meter.stop()
@@ -85,6 +90,7 @@ process.on('message', async (message: ToEndpoint) => {
     } else if (message.type === 'arm-results') {
       send({ type: 'arm-results', arms: armRouter?.results() ?? {} })
     } else if (message.type === 'finish') {
+      await app?.tracing.forceFlush()
       const measuredStats = meter.stats()
       const processing = spanProcessing()
       meter.stop()

@@ -2,8 +2,9 @@
 // histogram, error counts) and keeps no span objects beyond the traces still in flight, so its
 // memory is constant in the number of spans (the SDK's InMemorySpanExporter holds about 3 KB per
 // span: gigabytes for a long run). A small, bounded set of whole traces is kept as exemplars.
-// It is attached directly to the provider (no exporter, no batch queue), so no span can be
-// dropped between the SDK and the statistics.
+// It takes ended spans from a DeferredSpanProcessor (batches off the request path, in end order,
+// never dropped: no exporter, no bounded export queue), so no span is lost between the SDK and
+// the statistics.
 import { SpanKind, SpanStatusCode } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import { boundedEntry } from '../analysis/bounded-entry.ts'
@@ -177,8 +178,9 @@ export class StageCollector implements SpanProcessor {
       if (measured) {
         if (this.#rootDurations.size < MAX_ROOT_DURATIONS)
           this.#rootDurations.set(traceId, hrtimeToMs(span.duration))
-        // This runs in span.end() on the request path: the error path is computed once, straight
-        // from the spans, and a TraceRecord is built only for an exemplar that is kept.
+        // Once per trace (in a deferred batch in the endpoint, per OTLP batch in a receiver): the
+        // error path is computed once, straight from the spans, and a TraceRecord is built only
+        // for an exemplar that is kept.
         const failed = spans.some((s) => s.status.code === SpanStatusCode.ERROR)
         const kind = failed ? (errorPath(spans) ?? UNKNOWN_ERROR) : undefined
         this.#considerExemplar(spans, hrtimeToMs(span.duration), kind)
