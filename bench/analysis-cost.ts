@@ -1,5 +1,5 @@
-// What the trace analysis costs inside span.end(): the StageCollector calls the analyzer
-// synchronously when a request's server span ends, on the endpoint's request path. Measured per
+// What the trace analysis costs per trace: the StageCollector calls the analyzer when a request's
+// server span reaches it (in the collector's deferred batches, in the endpoint). Measured per
 // trace on synthetic pipeline traces (8 spans, as test/unit/analysis builds them): the first
 // 10,000 traces all enter the breakdown reservoir (the costlier path), later ones mostly do not.
 import { TraceAnalyzer } from '../src/analysis/trace-analyzer.ts'

@@ -380,6 +380,6 @@ console.log(
 const cost = (q: { p50_us: number; p99_us: number; max_us: number }) =>
   `p50 ${f(q.p50_us, 1)} µs, p99 ${f(q.p99_us, 1)} µs, max ${f(q.max_us, 0)} µs`
 console.log(
-  `  trace analysis in span.end(), synthetic ${analysisCost.spans_per_trace}-span traces in a hot loop (a lower bound: a run's real traces carry more spans and attributes; the span-processing row above is the figure from a run): first 10k ${cost(analysisCost.first_10k)}; after ${cost(analysisCost.after_10k)}`,
+  `  trace analysis per trace, synthetic ${analysisCost.spans_per_trace}-span traces in a hot loop (a lower bound: a run's real traces carry more spans and attributes; the span-processing row above is the figure from a run): first 10k ${cost(analysisCost.first_10k)}; after ${cost(analysisCost.after_10k)}`,
 )
 console.log(`\nWrote ${out}`)
