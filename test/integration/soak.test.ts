@@ -77,7 +77,10 @@ describe('the soak', () => {
     let polls = 0
     const watch = setInterval(() => {
       polls++
-      for (const row of descendantsOf(child.pid!)) seen.set(row.pid, row.args)
+      // A child that has exited but is not yet reaped shows as "[node] <defunct>": keep the
+      // command line it was first seen with (a CI run lost the endpoint's name that way).
+      for (const row of descendantsOf(child.pid!))
+        if (!seen.has(row.pid) || !row.args.includes('<defunct>')) seen.set(row.pid, row.args)
     }, 250)
     const killer = setTimeout(() => child.kill('SIGKILL'), EXIT_WITHIN_MS)
     const startedAt = Date.now()
