@@ -3,12 +3,13 @@
 // Why: the StageCollector's work per span (HDR records, trace bookkeeping, trace analysis) cost
 // about 12 µs a span when it ran inside each span.end(), interleaved with the request's own code,
 // against 2.5 µs a span when the same spans, captured from the endpoint, are replayed back to
-// back: the cold caches of interleaving, not the work itself, were most of the cost. In batches the processor also stops running inside the measured spans: a
-// client span's end used to delay its parent stage by the collector's time.
+// back: the cold caches of interleaving, not the work itself, were most of the cost. In batches
+// the processor also stops running inside the measured spans: a client span's end used to delay
+// its parent stage by the collector's time.
 //
-// The SDK's BatchSpanProcessor does the same for exporters, but it exports copies through an
-// exporter's async interface and drops spans past its queue; this keeps every span, in end
-// order, and flushes synchronously when the queue is full, on forceFlush and on shutdown.
+// The SDK's BatchSpanProcessor batches too, but for an exporter's async interface, and it drops
+// spans once its queue is full; this keeps every span, in end order, and flushes synchronously
+// when the queue is full, on forceFlush and on shutdown.
 import type { Context } from '@opentelemetry/api'
 import type { ReadableSpan, Span, SpanProcessor } from '@opentelemetry/sdk-trace-base'
 import type { SafeSpanProcessor } from './tracer-provider.ts'
